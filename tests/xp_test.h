@@ -1,0 +1,69 @@
+/*
+ * xp_test.h - the smallest test harness: checks that print both values and
+ * count failures; every test program ends with XP_TEST_END(), which prints
+ * "N passed, N failed" and returns non-zero on any failure.
+ */
+#ifndef XP_TEST_H
+#define XP_TEST_H
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static int xp_test_pass_, xp_test_fail_;
+
+#define XP_CHECK(cond)                                                         \
+    do {                                                                       \
+        if (cond) {                                                            \
+            xp_test_pass_++;                                                   \
+        } else {                                                               \
+            xp_test_fail_++;                                                   \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
+                    #cond);                                                    \
+        }                                                                      \
+    } while (0)
+
+#define XP_CHECK_INT(a, b)                                                     \
+    do {                                                                       \
+        long long xa_ = (long long)(a), xb_ = (long long)(b);                  \
+        if (xa_ == xb_) {                                                      \
+            xp_test_pass_++;                                                   \
+        } else {                                                               \
+            xp_test_fail_++;                                                   \
+            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n",          \
+                    __FILE__, __LINE__, #a, #b, xa_, xb_);                     \
+        }                                                                      \
+    } while (0)
+
+#define XP_CHECK_NEAR(a, b, tol)                                               \
+    do {                                                                       \
+        double xa_ = (double)(a), xb_ = (double)(b);                           \
+        if (fabs(xa_ - xb_) <= (tol)) {                                        \
+            xp_test_pass_++;                                                   \
+        } else {                                                               \
+            xp_test_fail_++;                                                   \
+            fprintf(stderr, "%s:%d: %s ~ %s failed: %.17g != %.17g\n",         \
+                    __FILE__, __LINE__, #a, #b, xa_, xb_);                     \
+        }                                                                      \
+    } while (0)
+
+#define XP_CHECK_STR(a, b)                                                     \
+    do {                                                                       \
+        const char *xa_ = (a), *xb_ = (b);                                     \
+        if (xa_ && xb_ && strcmp(xa_, xb_) == 0) {                             \
+            xp_test_pass_++;                                                   \
+        } else {                                                               \
+            xp_test_fail_++;                                                   \
+            fprintf(stderr, "%s:%d: %s == %s failed: '%s' != '%s'\n",          \
+                    __FILE__, __LINE__, #a, #b, xa_ ? xa_ : "(null)",           \
+                    xb_ ? xb_ : "(null)");                                     \
+        }                                                                      \
+    } while (0)
+
+#define XP_TEST_END()                                                          \
+    do {                                                                       \
+        printf("%d passed, %d failed\n", xp_test_pass_, xp_test_fail_);        \
+        return xp_test_fail_ != 0 || xp_test_pass_ == 0;                       \
+    } while (0)
+
+#endif
