@@ -45,6 +45,10 @@ typedef struct xp_input_stats {
     int64_t skipped_truncated;/* cut by the snaplen before the ports */
     int64_t skipped_bad;      /* malformed records tolerated by --skip-bad */
     int64_t bytes;            /* input bytes read (compressed size for gzip) */
+    int64_t skipped_cut;      /* a malformed last line with no newline (a log
+                                 cut while being written), warned */
+    int64_t out_of_order;     /* records earlier than the one before them */
+    int64_t files;            /* files read */
 } xp_input_stats;
 
 typedef struct xp_input_opts {
@@ -52,6 +56,10 @@ typedef struct xp_input_opts {
     /* Progress callback (may be NULL): bytes read so far of all files. */
     void (*progress)(void *ctx, int64_t bytes_done, int64_t bytes_total);
     void *progress_ctx;
+    /* Warning callback (may be NULL: warnings then go to stderr): one line
+     * naming the file and the place, for every skipped record. */
+    void (*warn)(void *ctx, const char *msg);
+    void *warn_ctx;
 } xp_input_opts;
 
 /*

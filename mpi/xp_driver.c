@@ -1,29 +1,678 @@
-/* xp_driver.c - placeholder until the pipeline lands (see xp_driver.h). */
+/*
+ * xp_driver.c - the whole program in the paper's order (Procedure 1, §3.1):
+ *
+ *   ingest   (rank 0)  read the trace, §2.1 activity, §2.2 b/c columns,
+ *                      window shards in HDF5 (reused when unchanged)
+ *   meta     (all)     collective parallel-HDF5 read of the column metadata
+ *   count    (all)     pair co-occurrences of each rank's shards, §3
+ *   reduce   (all)     MPI_Allreduce of the exact integer counts
+ *   score    (all)     eq. (2) and the filters, §2.2; support, §2.3.2
+ *   cluster  (all)     closure + recursive spectral partitioning, §3.1
+ *   write    (rank 0)  rules.jsonl, clusters.json, summary.json, reports
+ *
+ * Every stage that can fail on one rank ends with xp_agree, so all ranks
+ * stop together with the failing rank's message (no hang). Results depend
+ * only on integer counts reduced exactly, so they are identical at any
+ * rank count.
+ */
+#define _GNU_SOURCE
 #include "xp_driver.h"
 
+#include <errno.h>
+#include <math.h>
 #include <mpi.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "xp_activity.h"
+#include "xp_cluster.h"
+#include "xp_comm.h"
+#include "xp_count.h"
+#include "xp_input.h"
 #include "xp_opts.h"
+#include "xp_out.h"
+#include "xp_score.h"
+#include "xp_select.h"
+#include "xp_shard.h"
+#include "xp_support.h"
+
+#define XP_VERSION "0.1.0"
+
+/* The one piece of process-wide state: a signal handler can only set a
+ * flag. Stages poll it through xp__check. */
+static volatile sig_atomic_t xp__signal;
+
+static void xp__on_signal(int sig) { xp__signal = sig; }
+
+enum { XP_ST_READ, XP_ST_ACTIVITY, XP_ST_SHARDS, XP_ST_META, XP_ST_COUNT, XP_ST_REDUCE,
+       XP_ST_SCORE, XP_ST_SUPPORT, XP_ST_CLUSTER, XP_ST_WRITE, XP_NSTAGES };
+static const char *const xp__stage_names[XP_NSTAGES] = {
+    "read", "activity", "shards", "meta", "count", "reduce", "score", "support", "cluster",
+    "write"};
+
+typedef struct xp__ctx {
+    MPI_Comm comm;
+    int rank, size;
+    xp_opts o;
+    xp_err e;
+    double t0, stage_t0;
+    double stage_s[XP_NSTAGES];
+    int fault_rank, fault_stage;
+    /* results */
+    xp_input_stats in;
+    int64_t ninputs;
+    int reused;
+    int npasses;
+    xp_meta m;
+    xp_actmat *mine; /* this rank's shards */
+    int64_t nmine;
+    xp_colinfo *ci;
+    xp_rules rules;
+    xp_clustering cl;
+    int have_cl;
+    int64_t *rule_cluster;
+    uint8_t *rule_cut;
+} xp__ctx;
+
+static void xp__log(const xp__ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void xp__log(const xp__ctx *c, const char *fmt, ...)
+{
+    if (c->rank != 0 || c->o.quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "expose-mpi: [%7.2fs] ", MPI_Wtime() - c->t0);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void xp__stage_begin(xp__ctx *c) { c->stage_t0 = MPI_Wtime(); }
+
+/* End of a stage: its time, a fault if one was asked for here, a signal or
+ * the time limit. Not collective. */
+static xp_status xp__stage_end(xp__ctx *c, int stage, xp_status s)
+{
+    c->stage_s[stage] += MPI_Wtime() - c->stage_t0;
+    if (s != XP_OK)
+        return s;
+    if (c->fault_stage == stage && c->fault_rank == c->rank)
+        return xp_err_set(&c->e, XP_FAULT, "injected fault at stage %s (XP_FAULT)",
+                          xp__stage_names[stage]);
+    if (xp__signal)
+        return xp_err_set(&c->e, XP_INTERRUPTED, "stopped by signal %d after stage %s",
+                          (int)xp__signal, xp__stage_names[stage]);
+    if (c->o.time_limit > 0 && MPI_Wtime() - c->t0 > c->o.time_limit)
+        return xp_err_set(&c->e, XP_BUDGET,
+                          "time limit of %g s reached after stage %s; the shards in %s/shards "
+                          "are kept for a later run",
+                          c->o.time_limit, xp__stage_names[stage], c->o.out);
+    return XP_OK;
+}
+
+/* XP_FAULT=RANK:STAGE makes RANK fail at the end of STAGE (tests only). */
+static void xp__fault_from_env(xp__ctx *c)
+{
+    c->fault_rank = c->fault_stage = -1;
+    const char *f = getenv("XP_FAULT");
+    if (f == NULL)
+        return;
+    const char *colon = strchr(f, ':');
+    if (colon == NULL)
+        return;
+    c->fault_rank = atoi(f);
+    for (int s = 0; s < XP_NSTAGES; s++)
+        if (strcmp(colon + 1, xp__stage_names[s]) == 0)
+            c->fault_stage = s;
+}
+
+static xp_status xp__mkdirs(const char *dir, xp_err *e)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s", dir);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return xp_err_set(e, XP_IO, "%s: cannot create directory: %s", path, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        return xp_err_set(e, XP_IO, "%s: cannot create directory: %s", path, strerror(errno));
+    return XP_OK;
+}
+
+/* ---------------------------------------------------------------- ingest (rank 0) */
+
+/* What the shards were made from: format, parameters that shape them, and
+ * every input file with its size and modification time (issue: restart). */
+static char *xp__fingerprint(const xp__ctx *c, const xp_input_list *l)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return NULL;
+    fprintf(f, "expose-mpi shards v%d; window=%.17g top-k=%lld max-presence=%.17g paper=%d "
+               "port-min-flows=%lld idle-gap=%.17g shards=%lld\n",
+            XP_SHARD_FORMAT_VERSION, c->o.window, (long long)c->o.top_k, c->o.max_presence,
+            c->o.paper, (long long)c->o.port_min_flows, c->o.idle_gap, (long long)c->o.shards);
+    for (int64_t i = 0; i < l->n; i++)
+        fprintf(f, "%s %lld %lld\n", l->v[i].path, (long long)l->v[i].size,
+                (long long)l->v[i].mtime_ns);
+    fclose(f);
+    return buf;
+}
+
+static void xp__warn(void *ctx, const char *msg)
+{
+    const xp__ctx *c = ctx;
+    if (!c->o.quiet)
+        fprintf(stderr, "expose-mpi: warning: %s\n", msg);
+}
+
+/* Trace -> activity -> columns -> shards (Procedure 1, lines 1-2). */
+static xp_status xp__build_shards(xp__ctx *c, const xp_input_list *l, const char *fp)
+{
+    xp_recvec rv = {0};
+    xp_input_opts io = {.skip_bad = c->o.skip_bad, .warn = xp__warn, .warn_ctx = c};
+    xp_status s;
+    xp__stage_begin(c);
+    s = xp__stage_end(c, XP_ST_READ, xp_input_read_all(l, &io, &rv, &c->in, &c->e));
+    if (s != XP_OK) {
+        xp_recvec_free(&rv);
+        return s;
+    }
+    xp__log(c, "read %lld records from %lld files", (long long)c->in.records, (long long)l->n);
+    xp_activity a;
+    xp_activity_opts ao = {c->o.window, c->o.port_min_flows, c->o.idle_gap};
+    xp__stage_begin(c);
+    s = xp_activity_build(rv.v, rv.n, &ao, &a, &c->e);
+    xp_recvec_free(&rv);
+    s = xp__stage_end(c, XP_ST_ACTIVITY, s);
+    if (s != XP_OK)
+        return s;
+    xp__log(c, "%lld windows, %lld flows, %lld generics", (long long)a.nwindows,
+            (long long)a.nflows, (long long)a.ngenerics);
+    xp__stage_begin(c);
+    xp_select_opts so = {c->o.top_k, c->o.max_presence, c->o.paper};
+    int32_t *colmap = NULL;
+    xp_meta m = {0};
+    s = xp_select_columns(&a, &so, &m, &colmap, &c->e);
+    m.records = c->in.records; /* records read, not only those used */
+    if (s == XP_OK)
+        s = xp_select_shards(&a, colmap, c->o.shards, &m, &c->e);
+    for (int64_t k = 0; s == XP_OK && k < m.nshards; k++) {
+        xp_actmat am;
+        s = xp_select_actmat(&a, colmap, m.shard_w[k], m.shard_w[k + 1], &am, &c->e);
+        if (s == XP_OK)
+            s = xp_shard_write(c->o.out, k, &am, &c->e);
+        xp_actmat_free(&am);
+    }
+    if (s == XP_OK)
+        s = xp_shard_write_meta(c->o.out, &m, fp, &c->e);
+    free(colmap);
+    xp_activity_free(&a);
+    xp_meta_free(&m);
+    return xp__stage_end(c, XP_ST_SHARDS, s);
+}
+
+static xp_status xp__ingest(xp__ctx *c)
+{
+    xp_input_list l = {0};
+    int64_t nskip = 0;
+    xp_status s = xp__mkdirs(c->o.out, &c->e);
+    if (s == XP_OK)
+        s = xp_input_list_make(c->o.inputs, c->o.ninputs, &l, &nskip, &c->e);
+    if (s != XP_OK)
+        return s;
+    c->ninputs = l.n;
+    char *fp = xp__fingerprint(c, &l);
+    if (fp == NULL) {
+        xp_input_list_free(&l);
+        return xp_err_set(&c->e, XP_NOMEM, "out of memory for the input fingerprint");
+    }
+    int reusable = 0;
+    if (!c->o.rebuild)
+        s = xp_shard_probe(c->o.out, fp, &reusable, &c->e);
+    if (s == XP_OK && reusable) {
+        c->reused = 1;
+        xp__log(c, "reusing the shards in %s/shards (same inputs and parameters)", c->o.out);
+    } else if (s == XP_OK) {
+        s = xp_shard_remove_all(c->o.out, &c->e);
+        if (s == XP_OK)
+            s = xp__build_shards(c, &l, fp);
+    }
+    free(fp);
+    xp_input_list_free(&l);
+    return s;
+}
+
+/* ---------------------------------------------------------------- counting (all) */
+
+/* Shards [lo, hi) of this rank: contiguous blocks of about equal work. */
+static void xp__my_shards(const xp__ctx *c, int64_t *lo, int64_t *hi)
+{
+    int64_t total = 0, run = 0;
+    for (int64_t k = 0; k < c->m.nshards; k++)
+        total += c->m.shard_work[k];
+    *lo = *hi = -1;
+    for (int64_t k = 0; k < c->m.nshards; k++) {
+        /* The shard's owner is the rank whose share holds its midpoint. */
+        double mid = (double)run + 0.5 * (double)c->m.shard_work[k];
+        int owner = total > 0 ? (int)(mid * c->size / (double)total) : (int)(k % c->size);
+        owner = owner >= c->size ? c->size - 1 : owner;
+        run += c->m.shard_work[k];
+        if (owner == c->rank) {
+            if (*lo < 0)
+                *lo = k;
+            *hi = k + 1;
+        }
+    }
+    if (*lo < 0)
+        *lo = *hi = 0;
+}
+
+static xp_status xp__load_mine(xp__ctx *c)
+{
+    int64_t lo, hi;
+    xp__my_shards(c, &lo, &hi);
+    c->nmine = hi - lo;
+    c->mine = calloc((size_t)(c->nmine ? c->nmine : 1), sizeof *c->mine);
+    if (c->mine == NULL)
+        return xp_err_set(&c->e, XP_NOMEM, "out of memory for shard handles");
+    for (int64_t k = lo; k < hi; k++)
+        XP_CALL(xp_shard_read(c->o.out, k, c->m.ncols, &c->mine[k - lo], &c->e));
+    return XP_OK;
+}
+
+/* One counting pass over this rank's shards. */
+static xp_status xp__count_pass(xp__ctx *c, int pass, xp_pairs *local)
+{
+    xp_counter *k = NULL;
+    XP_CALL(xp_counter_create(c->ci, c->m.ncols, c->m.nhosts, pass, c->npasses, &k, &c->e));
+    xp_counter_set_budget(k, c->o.mem_per_rank << 20);
+    xp_status s = XP_OK;
+    for (int64_t i = 0; s == XP_OK && i < c->nmine; i++) {
+        s = xp_counter_add(k, &c->mine[i], &c->e);
+        if (s == XP_OK && xp__signal)
+            s = xp_err_set(&c->e, XP_INTERRUPTED, "stopped by signal %d while counting",
+                           (int)xp__signal);
+    }
+    if (s != XP_OK) {
+        xp_counter_destroy(&k);
+        return s;
+    }
+    return xp_counter_finish(&k, local, &c->e);
+}
+
+/* Count, reduce and pre-score pass by pass; more passes when the pair
+ * tables would outgrow --mem-per-rank on any rank. */
+static xp_status xp__count_all(xp__ctx *c, xp_rules *acc)
+{
+    xp_score_opts so = {c->o.alpha, c->o.ratio, c->o.q_max, c->o.beta, c->o.paper};
+    for (c->npasses = 1;; c->npasses *= 2) {
+        xp_status s = XP_OK;
+        xp_rules_free(acc);
+        for (int pass = 0; s == XP_OK && pass < c->npasses; pass++) {
+            xp_pairs local = {0}, global = {0};
+            xp__stage_begin(c);
+            s = xp__stage_end(c, XP_ST_COUNT, xp__count_pass(c, pass, &local));
+            s = xp_agree(c->comm, s, &c->e);
+            if (s == XP_OK) {
+                xp__stage_begin(c);
+                s = xp__stage_end(c, XP_ST_REDUCE, xp_pairs_allreduce(c->comm, &local, &global, &c->e));
+                s = xp_agree(c->comm, s, &c->e);
+            }
+            xp_pairs_free(&local);
+            if (s == XP_OK) {
+                xp__stage_begin(c);
+                s = xp__stage_end(c, XP_ST_SCORE, xp_score_pairs(&c->m, c->ci, &global, &so, acc, &c->e));
+            }
+            xp_pairs_free(&global);
+        }
+        if (s != XP_BUDGET || c->npasses >= (1 << 12) || c->npasses >= c->m.ncols)
+            return s;
+        xp__log(c, "pair counts exceed --mem-per-rank %lld MiB: counting in %d passes",
+                (long long)c->o.mem_per_rank, c->npasses * 2);
+        xp_err_clear(&c->e);
+    }
+}
+
+/* Exact support (§2.3.2): per-rule client bitmaps OR-reduced over ranks. */
+static xp_status xp__support(xp__ctx *c)
+{
+    xp_support sp;
+    xp__stage_begin(c);
+    xp_status s = xp_support_plan(&c->rules, c->m.ncols, c->m.nhosts, &sp, &c->e);
+    for (int64_t i = 0; s == XP_OK && i < c->nmine; i++)
+        s = xp_support_add(&sp, c->ci, &c->mine[i], &c->e);
+    s = xp_agree(c->comm, s, &c->e);
+    if (s == XP_OK)
+        s = xp_allreduce_bor(c->comm, sp.bits, sp.nreq * sp.nwords, &c->e);
+    if (s == XP_OK) {
+        xp_support_apply(&sp, &c->rules);
+        xp_score_support_filter(&c->rules, c->o.beta);
+    }
+    xp_support_free(&sp);
+    return xp__stage_end(c, XP_ST_SUPPORT, s);
+}
+
+static xp_status xp__mine(xp__ctx *c)
+{
+    xp_status s = xp_colinfo_make(&c->m, &c->ci, &c->e);
+    if (s == XP_OK)
+        s = xp__load_mine(c);
+    s = xp_agree(c->comm, s, &c->e);
+    if (s != XP_OK)
+        return s;
+    xp_rules acc = {0};
+    s = xp__count_all(c, &acc);
+    if (s == XP_OK) {
+        xp_score_opts so = {c->o.alpha, c->o.ratio, c->o.q_max, c->o.beta, c->o.paper};
+        xp__stage_begin(c);
+        s = xp__stage_end(c, XP_ST_SCORE, xp_score_finish(&acc, &so, &c->rules, &c->e));
+    }
+    xp_rules_free(&acc);
+    s = xp_agree(c->comm, s, &c->e);
+    if (s == XP_OK)
+        s = xp_agree(c->comm, xp__support(c), &c->e);
+    if (s == XP_OK)
+        s = xp_out_sort_rules(&c->m, &c->rules, &c->e);
+    return s;
+}
+
+/* ---------------------------------------------------------------- clustering */
+
+static int xp__cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static int64_t xp__node_of(const int64_t *nodes, int64_t n, int64_t key)
+{
+    int64_t lo = 0, hi = n;
+    while (lo < hi) {
+        int64_t mid = (lo + hi) / 2;
+        if (nodes[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The rule graph (§3.1): nodes are the column activities that appear in a
+ * rule, in (column, activity) order; one edge per rule. */
+static xp_status xp__cluster(xp__ctx *c, int64_t **nodes_out, int64_t *nnodes_out)
+{
+    int64_t n = c->rules.n, nn = 0;
+    int64_t *nodes = malloc((size_t)(2 * n + 1) * sizeof *nodes);
+    int64_t *src = malloc((size_t)(n + 1) * sizeof *src), *dst = malloc((size_t)(n + 1) * sizeof *dst);
+    double *w = malloc((size_t)(n + 1) * sizeof *w);
+    c->rule_cluster = malloc((size_t)(n + 1) * sizeof *c->rule_cluster);
+    c->rule_cut = malloc((size_t)(n + 1));
+    xp_status s = XP_OK;
+    if (!nodes || !src || !dst || !w || !c->rule_cluster || !c->rule_cut)
+        s = xp_err_set(&c->e, XP_NOMEM, "out of memory building the rule graph");
+    for (int64_t i = 0; s == XP_OK && i < n; i++) {
+        nodes[nn++] = 2 * (int64_t)c->rules.v[i].a + c->rules.v[i].act_a;
+        nodes[nn++] = 2 * (int64_t)c->rules.v[i].b + c->rules.v[i].act_b;
+    }
+    if (s == XP_OK) {
+        qsort(nodes, (size_t)nn, sizeof *nodes, xp__cmp_i64);
+        int64_t u = 0;
+        for (int64_t i = 0; i < nn; i++)
+            if (u == 0 || nodes[u - 1] != nodes[i])
+                nodes[u++] = nodes[i];
+        nn = u;
+        for (int64_t i = 0; i < n; i++) {
+            const xp_rule *r = &c->rules.v[i];
+            src[i] = xp__node_of(nodes, nn, 2 * (int64_t)r->a + r->act_a);
+            dst[i] = xp__node_of(nodes, nn, 2 * (int64_t)r->b + r->act_b);
+            w[i] = r->score > 0 ? r->score : 1e-300;
+        }
+        xp_rulegraph g = {nn, n, src, dst, w};
+        xp_cluster_opts co;
+        xp_cluster_opts_default(&co);
+        co.min_split = c->o.min_split;
+        co.tight = c->o.tight;
+        co.scalapack_min = c->o.scalapack_min;
+        s = xp_cluster_run(&g, &co, &c->cl, &c->e);
+    }
+    if (s == XP_OK) {
+        c->have_cl = 1;
+        for (int64_t i = 0; i < n; i++) {
+            c->rule_cluster[i] = c->cl.edge_cluster[i];
+            c->rule_cut[i] = c->cl.edge_cut[i];
+        }
+    }
+    free(src);
+    free(dst);
+    free(w);
+    *nodes_out = nodes;
+    *nnodes_out = nn;
+    return s;
+}
+
+/* ---------------------------------------------------------------- output (rank 0) */
+
+static xp_status xp__write_clusters(xp__ctx *c, const int64_t *nodes, int64_t nn)
+{
+    FILE *f;
+    XP_CALL(xp_out_open(c->o.out, "clusters.json", &f, &c->e));
+    fprintf(f, "{\"clusters\": [");
+    for (int64_t k = 0; k < c->cl.nclusters; k++) {
+        fprintf(f, "%s\n {\"id\": %lld, \"score\": %.10g, \"spectral\": %s, \"nodes\": [",
+                k ? "," : "", (long long)k, c->cl.cluster_score[k],
+                c->cl.cluster_spectral[k] ? "true" : "false");
+        int first = 1;
+        for (int64_t v = 0; v < nn; v++) {
+            if (c->cl.node_cluster[v] != k)
+                continue;
+            char id[160];
+            fprintf(f, "%s", first ? "" : ", ");
+            xp_out_json_string(f, xp_side_id(&c->m, (uint32_t)(nodes[v] / 2), (int)(nodes[v] % 2),
+                                             id, sizeof id));
+            first = 0;
+        }
+        fprintf(f, "], \"rules\": [");
+        first = 1;
+        for (int64_t i = 0; i < c->rules.n; i++)
+            if (c->rule_cluster[i] == k && !c->rule_cut[i]) {
+                fprintf(f, "%s%lld", first ? "" : ", ", (long long)i);
+                first = 0;
+            }
+        fprintf(f, "]}");
+    }
+    fprintf(f, "\n], \"cut_rules\": [");
+    int first = 1;
+    for (int64_t i = 0; i < c->rules.n; i++)
+        if (c->rule_cut[i]) {
+            fprintf(f, "%s%lld", first ? "" : ", ", (long long)i);
+            first = 0;
+        }
+    fprintf(f, "]}\n");
+    return xp_out_close(f, c->o.out, "clusters.json", &c->e);
+}
+
+static void xp__summary_body(FILE *f, const xp__ctx *c, int64_t peak)
+{
+    fprintf(f, "{\n \"version\": \"%s\",\n \"mode\": \"%s\",\n \"params\": {", XP_VERSION,
+            c->o.paper ? "paper" : "default");
+    xp_opts_json(f, &c->o);
+    fprintf(f, "},\n \"ranks\": %d,\n \"windows\": %lld,\n \"trace_start\": %.6f,\n"
+               " \"trace_end\": %.6f,\n \"records\": %lld,\n",
+            c->size, (long long)c->m.nwindows, c->m.trace_start, c->m.trace_end,
+            (long long)c->m.records);
+    fprintf(f, " \"records_skipped\": {\"non_ip\": %lld, \"fragment\": %lld, \"truncated\": %lld, "
+               "\"bad\": %lld, \"cut\": %lld},\n",
+            (long long)c->in.skipped_nonip, (long long)c->in.skipped_fragment,
+            (long long)c->in.skipped_truncated, (long long)c->in.skipped_bad,
+            (long long)c->in.skipped_cut);
+    fprintf(f, " \"input_files\": %lld,\n \"shards\": %lld,\n \"shards_reused\": %s,\n"
+               " \"hosts\": %lld,\n \"flows\": %lld,\n \"generics\": %lld,\n"
+               " \"dominant\": %lld,\n \"topk_cut\": %lld,\n \"columns\": %lld,\n"
+               " \"client_windows\": %lld,\n \"passes\": %d,\n \"candidates\": %lld,\n"
+               " \"rules\": %lld,\n \"clusters\": %lld,\n \"stage_seconds\": {",
+            (long long)c->ninputs, (long long)c->m.nshards, c->reused ? "true" : "false",
+            (long long)c->m.nhosts, (long long)c->m.nflows, (long long)c->m.ngenerics,
+            (long long)c->m.ndominant, (long long)c->m.ntopk_cut, (long long)c->m.ncols,
+            (long long)c->m.client_windows, c->npasses, (long long)c->rules.candidates,
+            (long long)c->rules.n, (long long)(c->have_cl ? c->cl.nclusters : 0));
+    for (int s = 0; s < XP_NSTAGES; s++)
+        fprintf(f, "%s\"%s\": %.3f", s ? ", " : "", xp__stage_names[s], c->stage_s[s]);
+    fprintf(f, "},\n \"total_seconds\": %.3f,\n \"peak_rss_bytes\": %lld\n}\n",
+            MPI_Wtime() - c->t0, (long long)peak);
+}
+
+static xp_status xp__write(xp__ctx *c, const int64_t *nodes, int64_t nn, int64_t peak)
+{
+    xp_rule_clusters rc = {c->have_cl ? c->rule_cluster : NULL, c->rule_cut};
+    XP_CALL(xp_out_rules(c->o.out, &c->m, &c->rules, &rc, c->o.paper, &c->e));
+    XP_CALL(xp__write_clusters(c, nodes, nn));
+    FILE *f;
+    XP_CALL(xp_out_open(c->o.out, "summary.json", &f, &c->e));
+    xp__summary_body(f, c, peak);
+    XP_CALL(xp_out_close(f, c->o.out, "summary.json", &c->e));
+    /* summary.json goes last: its presence says the run completed. */
+    const char *names[] = {"rules.jsonl", "clusters.json", "summary.json"};
+    return xp_out_commit(c->o.out, names, 3, &c->e);
+}
+
+/* Remove results of an earlier run before starting, so that a failed run
+ * never leaves an older complete-looking result behind. */
+static void xp__remove_old(const xp__ctx *c)
+{
+    const char *names[] = {"summary.json", "rules.jsonl", "clusters.json"};
+    for (int i = 0; i < 3; i++) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s", c->o.out, names[i]);
+        unlink(p);
+    }
+}
+
+static int64_t xp__rss(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (int64_t)ru.ru_maxrss * 1024;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static xp_status xp__run(xp__ctx *c)
+{
+    xp_status s = XP_OK;
+    if (c->rank == 0) {
+        xp__remove_old(c);
+        s = xp__ingest(c);
+    }
+    s = xp_agree(c->comm, s, &c->e);
+    if (s != XP_OK)
+        return s;
+    xp__stage_begin(c);
+    char *fp = NULL;
+    s = xp_shard_read_meta(c->comm, c->o.out, &c->m, &fp, &c->e);
+    free(fp);
+    s = xp_agree(c->comm, xp__stage_end(c, XP_ST_META, s), &c->e);
+    if (s != XP_OK)
+        return s;
+    xp__log(c, "mining %lld columns over %lld windows in %lld shards on %d ranks",
+            (long long)c->m.ncols, (long long)c->m.nwindows, (long long)c->m.nshards, c->size);
+    s = xp__mine(c);
+    s = xp_agree(c->comm, s, &c->e);
+    if (s != XP_OK)
+        return s;
+    xp__log(c, "%lld rules from %lld candidates", (long long)c->rules.n,
+            (long long)c->rules.candidates);
+    int64_t *nodes = NULL, nn = 0;
+    xp__stage_begin(c);
+    s = xp__stage_end(c, XP_ST_CLUSTER, xp__cluster(c, &nodes, &nn));
+    s = xp_agree(c->comm, s, &c->e);
+    int64_t peak = xp__rss();
+    if (s == XP_OK)
+        s = xp_allreduce_i64(c->comm, &peak, 1, MPI_MAX, &c->e);
+    if (s == XP_OK && c->rank == 0) {
+        xp__stage_begin(c);
+        s = xp__stage_end(c, XP_ST_WRITE, xp__write(c, nodes, nn, peak));
+    }
+    free(nodes);
+    s = xp_agree(c->comm, s, &c->e);
+    if (s == XP_OK)
+        xp__log(c, "wrote %s/rules.jsonl: %lld rules in %lld clusters", c->o.out,
+                (long long)c->rules.n, (long long)c->cl.nclusters);
+    return s;
+}
+
+static void xp__ctx_free(xp__ctx *c)
+{
+    for (int64_t i = 0; i < c->nmine; i++)
+        xp_actmat_free(&c->mine[i]);
+    free(c->mine);
+    free(c->ci);
+    xp_rules_free(&c->rules);
+    xp_clustering_free(&c->cl);
+    free(c->rule_cluster);
+    free(c->rule_cut);
+    xp_meta_free(&c->m);
+    xp_opts_release(&c->o);
+}
+
+/* Rank from the launcher's environment, before MPI_Init (for messages). */
+static int xp__env_rank(void)
+{
+    const char *v[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "SLURM_PROCID", "PMI_RANK"};
+    for (int i = 0; i < 4; i++)
+        if (getenv(v[i]))
+            return atoi(getenv(v[i]));
+    return 0;
+}
 
 int xp_driver_main(int argc, char **argv)
 {
-    xp_opts o;
-    xp_err e;
-    xp_err_clear(&e);
-    xp_opts_defaults(&o);
-    if (xp_opts_parse(&o, argc, argv, &e) != XP_OK) {
-        fprintf(stderr, "expose-mpi: %s\n", e.msg);
-        xp_opts_release(&o);
+    xp__ctx c;
+    memset(&c, 0, sizeof c);
+    xp_err_clear(&c.e);
+    xp_opts_defaults(&c.o);
+    if (xp_opts_parse(&c.o, argc, argv, &c.e) != XP_OK) {
+        if (xp__env_rank() == 0)
+            fprintf(stderr, "expose-mpi: %s\n", c.e.msg);
+        xp_opts_release(&c.o);
         return 2;
     }
-    if (o.help) {
-        xp_opts_help(stdout, "expose-mpi");
-        xp_opts_release(&o);
+    if (c.o.help || c.o.version) {
+        if (xp__env_rank() == 0) {
+            if (c.o.help)
+                xp_opts_help(stdout, "expose-mpi");
+            else
+                printf("expose-mpi %s\n", XP_VERSION);
+        }
+        xp_opts_release(&c.o);
         return 0;
     }
+    signal(SIGTERM, xp__on_signal);
+    signal(SIGINT, xp__on_signal);
     MPI_Init(&argc, &argv);
+    c.comm = MPI_COMM_WORLD;
+    MPI_Comm_set_errhandler(c.comm, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(c.comm, &c.rank);
+    MPI_Comm_size(c.comm, &c.size);
+    c.t0 = MPI_Wtime();
+    xp__fault_from_env(&c);
+    xp_status s = xp__run(&c);
+    if (s != XP_OK && c.rank == 0)
+        fprintf(stderr, "expose-mpi: error: %s\n", c.e.msg[0] ? c.e.msg : xp_status_msg(s));
+    xp__ctx_free(&c);
     MPI_Finalize();
-    xp_opts_release(&o);
-    return 0;
+    return s == XP_OK ? 0 : 1;
 }

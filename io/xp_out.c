@@ -1,0 +1,223 @@
+/* xp_out.c - rules.jsonl and the atomic output protocol. */
+#define _GNU_SOURCE
+#include "xp_out.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xp_count.h"
+
+static const char *xp__proto(uint8_t p)
+{
+    return p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" : NULL;
+}
+
+static void xp__host(const xp_meta *m, uint32_t h, char *buf, size_t size)
+{
+    if (h == XP_HOST_ANY) {
+        snprintf(buf, size, "*");
+        return;
+    }
+    xp_addr_format(&m->hosts[h], buf, size);
+}
+
+char *xp_side_id(const xp_meta *m, uint32_t col, int act, char *buf, size_t size)
+{
+    const xp_objkey *k = &m->cols[col];
+    char s[64], d[64], sp[8], dp[8], pr[8];
+    xp__host(m, k->src, s, sizeof s);
+    xp__host(m, k->dst, d, sizeof d);
+    snprintf(sp, sizeof sp, k->sport == XP_PORT_ANY ? "*" : "%d", k->sport);
+    snprintf(dp, sizeof dp, k->dport == XP_PORT_ANY ? "*" : "%d", k->dport);
+    snprintf(pr, sizeof pr, "%u", k->proto);
+    int v6s = strchr(s, ':') != NULL, v6d = strchr(d, ':') != NULL;
+    snprintf(buf, size, "%s%s%s:%s>%s%s%s:%s/%s %s", v6s ? "[" : "", s, v6s ? "]" : "", sp,
+             v6d ? "[" : "", d, v6d ? "]" : "", dp, xp__proto(k->proto) ? xp__proto(k->proto) : pr,
+             act == XP_NEW ? "new" : "present");
+    return buf;
+}
+
+static void xp__side_json(FILE *f, const xp_meta *m, uint32_t col, int act)
+{
+    const xp_objkey *k = &m->cols[col];
+    char s[64], d[64];
+    xp__host(m, k->src, s, sizeof s);
+    xp__host(m, k->dst, d, sizeof d);
+    fprintf(f, "{\"src\": \"%s\", \"sport\": ", s);
+    k->sport == XP_PORT_ANY ? fprintf(f, "\"*\"") : fprintf(f, "%d", k->sport);
+    fprintf(f, ", \"dst\": \"%s\", \"dport\": ", d);
+    k->dport == XP_PORT_ANY ? fprintf(f, "\"*\"") : fprintf(f, "%d", k->dport);
+    if (xp__proto(k->proto))
+        fprintf(f, ", \"proto\": \"%s\"", xp__proto(k->proto));
+    else
+        fprintf(f, ", \"proto\": %u", k->proto);
+    fprintf(f, ", \"act\": \"%s\"}", act == XP_NEW ? "new" : "present");
+}
+
+void xp_out_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+typedef struct xp__rkey {
+    double score;
+    char *text;
+    int64_t idx;
+} xp__rkey;
+
+static int xp__cmp_rkey(const void *x, const void *y)
+{
+    const xp__rkey *a = x, *b = y;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return strcmp(a->text, b->text);
+}
+
+xp_status xp_out_sort_rules(const xp_meta *m, xp_rules *r, xp_err *e)
+{
+    xp__rkey *k = calloc((size_t)(r->n ? r->n : 1), sizeof *k);
+    xp_rule *v = malloc((size_t)(r->n ? r->n : 1) * sizeof *v);
+    xp_status s = XP_OK;
+    if (k == NULL || v == NULL)
+        s = xp_err_set(e, XP_NOMEM, "out of memory sorting %lld rules", (long long)r->n);
+    for (int64_t i = 0; s == XP_OK && i < r->n; i++) {
+        char a[160], b[160];
+        xp_side_id(m, r->v[i].a, r->v[i].act_a, a, sizeof a);
+        xp_side_id(m, r->v[i].b, r->v[i].act_b, b, sizeof b);
+        k[i].score = r->v[i].score;
+        k[i].idx = i;
+        if (asprintf(&k[i].text, "%s => %s", a, b) < 0) {
+            k[i].text = NULL;
+            s = xp_err_set(e, XP_NOMEM, "out of memory sorting rules");
+        }
+    }
+    if (s == XP_OK) {
+        qsort(k, (size_t)r->n, sizeof *k, xp__cmp_rkey);
+        for (int64_t i = 0; i < r->n; i++)
+            v[i] = r->v[k[i].idx];
+        memcpy(r->v, v, (size_t)r->n * sizeof *v);
+    }
+    for (int64_t i = 0; k && i < r->n; i++)
+        free(k[i].text);
+    free(k);
+    free(v);
+    return s;
+}
+
+static const char *xp__tpl_name(int t)
+{
+    return t == XP_TPL_FF ? "flow-flow" : t == XP_TPL_FG ? "flow-generic" : "generic-generic";
+}
+
+/* A double as JSON: finite numbers only (a q-value below 1e-308 is 0). */
+static void xp__num(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, "%.10g", x);
+    else
+        fprintf(f, "null");
+}
+
+static void xp__rule_line(FILE *f, const xp_meta *m, const xp_rule *r, int64_t i,
+                          const xp_rule_clusters *cl, int paper)
+{
+    char a[160], b[160];
+    double W = (double)r->nwin;
+    fprintf(f, "{\"lhs\": ");
+    xp__side_json(f, m, r->a, r->act_a);
+    fprintf(f, ", \"rhs\": ");
+    xp__side_json(f, m, r->b, r->act_b);
+    fprintf(f, ", \"score\": ");
+    xp__num(f, r->score);
+    fprintf(f, ", \"p_lhs\": ");
+    xp__num(f, (double)r->n_a / W);
+    fprintf(f, ", \"p_rhs\": ");
+    xp__num(f, (double)r->n_b / W);
+    fprintf(f, ", \"p_both\": ");
+    xp__num(f, (double)r->n_ab / W);
+    if (r->support < 0)
+        fprintf(f, ", \"support\": null");
+    else
+        fprintf(f, ", \"support\": %lld", (long long)r->support);
+    fprintf(f, ", \"template\": \"%s\", \"cluster\": ", xp__tpl_name(r->tpl));
+    if (cl && cl->cluster)
+        fprintf(f, "%lld, \"cut\": %s", (long long)cl->cluster[i], cl->cut[i] ? "true" : "false");
+    else
+        fprintf(f, "null");
+    fprintf(f, ", \"n_lhs\": %lld, \"n_rhs\": %lld, \"n_both\": %lld, \"windows\": %lld",
+            (long long)r->n_a, (long long)r->n_b, (long long)r->n_ab, (long long)r->nwin);
+    if (!paper) {
+        fprintf(f, ", \"q_value\": ");
+        xp__num(f, exp(r->lnq));
+        fprintf(f, ", \"log10_q\": ");
+        xp__num(f, r->lnq / log(10.0));
+        fprintf(f, ", \"lift\": ");
+        xp__num(f, r->lift);
+        if (r->tpl == XP_TPL_GG)
+            fprintf(f, ", \"cw_lhs\": %lld, \"cw_rhs\": %lld, \"cw_both\": %lld, "
+                       "\"client_windows\": %lld",
+                    (long long)r->cw_a, (long long)r->cw_b, (long long)r->cw_ab,
+                    (long long)r->ncw);
+    }
+    fprintf(f, ", \"lhs_id\": ");
+    xp_out_json_string(f, xp_side_id(m, r->a, r->act_a, a, sizeof a));
+    fprintf(f, ", \"rhs_id\": ");
+    xp_out_json_string(f, xp_side_id(m, r->b, r->act_b, b, sizeof b));
+    fprintf(f, "}\n");
+}
+
+xp_status xp_out_open(const char *dir, const char *name, FILE **f, xp_err *e)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.tmp", dir, name);
+    *f = fopen(path, "w");
+    if (*f == NULL)
+        return xp_err_set(e, XP_IO, "%s: cannot create: %s", path, strerror(errno));
+    return XP_OK;
+}
+
+xp_status xp_out_close(FILE *f, const char *dir, const char *name, xp_err *e)
+{
+    int bad = ferror(f);
+    int err = errno;
+    if (fclose(f) != 0 || bad) {
+        if (!bad)
+            err = errno;
+        return xp_err_set(e, XP_IO, "%s/%s.tmp: write failed: %s", dir, name, strerror(err));
+    }
+    return XP_OK;
+}
+
+xp_status xp_out_rules(const char *dir, const xp_meta *m, const xp_rules *r,
+                       const xp_rule_clusters *cl, int paper, xp_err *e)
+{
+    FILE *f;
+    XP_CALL(xp_out_open(dir, "rules.jsonl", &f, e));
+    for (int64_t i = 0; i < r->n; i++)
+        xp__rule_line(f, m, &r->v[i], i, cl, paper);
+    return xp_out_close(f, dir, "rules.jsonl", e);
+}
+
+xp_status xp_out_commit(const char *dir, const char *const *names, int n, xp_err *e)
+{
+    for (int i = 0; i < n; i++) {
+        char a[4096], b[4096];
+        snprintf(a, sizeof a, "%s/%s.tmp", dir, names[i]);
+        snprintf(b, sizeof b, "%s/%s", dir, names[i]);
+        if (rename(a, b) != 0)
+            return xp_err_set(e, XP_IO, "%s: cannot rename to %s: %s", a, b, strerror(errno));
+    }
+    return XP_OK;
+}

@@ -1,0 +1,47 @@
+/*
+ * xp_out.h - the result files of CONTRACT.md: rules.jsonl, clusters.json,
+ * summary.json. Not collective (rank 0 writes). Every file is written to
+ * PATH.tmp; xp_out_commit renames them all at the very end, so a failed run
+ * never leaves a file that looks complete.
+ */
+#ifndef XP_OUT_H
+#define XP_OUT_H
+
+#include <stdio.h>
+
+#include "xp_error.h"
+#include "xp_score.h"
+#include "xp_trace.h"
+
+/* Canonical node id of a column activity: `SRC:SPORT>DST:DPORT/PROTO ACT`,
+ * '*' for wildcards, IPv6 addresses in brackets. Returns buf. */
+char *xp_side_id(const xp_meta *m, uint32_t col, int act, char *buf, size_t size);
+
+/* Cluster assignment of the rules, parallel to xp_rules (NULL: none yet). */
+typedef struct xp_rule_clusters {
+    const int64_t *cluster; /* per rule */
+    const uint8_t *cut;     /* per rule */
+} xp_rule_clusters;
+
+/*
+ * Sort r by score (highest first), ties by the rule's text, in place, so
+ * that rule i is line i of rules.jsonl. Returns XP_NOMEM on failure.
+ */
+xp_status xp_out_sort_rules(const xp_meta *m, xp_rules *r, xp_err *e);
+
+/* Write rules.jsonl.tmp in dir (r sorted by xp_out_sort_rules). */
+xp_status xp_out_rules(const char *dir, const xp_meta *m, const xp_rules *r,
+                       const xp_rule_clusters *cl, int paper, xp_err *e);
+
+/* Open dir/name.tmp for writing; the caller closes it with xp_out_close. */
+xp_status xp_out_open(const char *dir, const char *name, FILE **f, xp_err *e);
+/* Close f, reporting a write error (disk full) against dir/name. */
+xp_status xp_out_close(FILE *f, const char *dir, const char *name, xp_err *e);
+
+/* Rename dir/name.tmp to dir/name for each of the n names. */
+xp_status xp_out_commit(const char *dir, const char *const *names, int n, xp_err *e);
+
+/* Write s as a JSON string (quoted, escaped). */
+void xp_out_json_string(FILE *f, const char *s);
+
+#endif

@@ -1,0 +1,167 @@
+/* xp_comm.c - checked MPI calls and the miner's exact reductions. */
+#include "xp_comm.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+xp_status xp_mpi_check(int rc, const char *what, xp_err *e)
+{
+    if (rc == MPI_SUCCESS)
+        return XP_OK;
+    char text[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    if (MPI_Error_string(rc, text, &len) != MPI_SUCCESS)
+        snprintf(text, sizeof text, "error code %d", rc);
+    return xp_err_set(e, XP_MPI, "%s failed: %s", what, text);
+}
+
+xp_status xp_agree(MPI_Comm comm, xp_status s, xp_err *e)
+{
+    int rank, size, worst = s, mine, first;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    if (MPI_Allreduce(&s, &worst, 1, MPI_INT, MPI_MIN, comm) != MPI_SUCCESS)
+        return xp_err_set(e, XP_MPI, "MPI_Allreduce failed while ranks agreed on a status");
+    if (worst == XP_OK)
+        return XP_OK;
+    mine = s != XP_OK ? rank : size;
+    MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm);
+    char msg[sizeof e->msg];
+    memset(msg, 0, sizeof msg);
+    if (rank == first && e)
+        snprintf(msg, sizeof msg, "%s", e->msg);
+    MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, first, comm);
+    if (e && rank != first) {
+        xp_err_clear(e);
+        if (size > 1 && first != 0)
+            xp_err_set(e, worst, "rank %d: %s", first, msg);
+        else
+            xp_err_set(e, worst, "%s", msg);
+    } else if (e && size > 1 && first != 0) {
+        char own[sizeof e->msg];
+        snprintf(own, sizeof own, "%s", e->msg);
+        xp_err_clear(e);
+        xp_err_set(e, worst, "rank %d: %s", first, own);
+    }
+    return worst;
+}
+
+/* Chunk so that every MPI count fits an int. */
+#define XP__CHUNK ((int64_t)1 << 28)
+
+xp_status xp_allreduce_i64(MPI_Comm comm, int64_t *v, int64_t n, MPI_Op op, xp_err *e)
+{
+    for (int64_t off = 0; off < n; off += XP__CHUNK) {
+        int cnt = (int)(n - off < XP__CHUNK ? n - off : XP__CHUNK);
+        XP_MPI_CALL(e, MPI_Allreduce(MPI_IN_PLACE, v + off, cnt, MPI_INT64_T, op, comm));
+    }
+    return XP_OK;
+}
+
+xp_status xp_allreduce_bor(MPI_Comm comm, uint64_t *v, int64_t n, xp_err *e)
+{
+    for (int64_t off = 0; off < n; off += XP__CHUNK) {
+        int cnt = (int)(n - off < XP__CHUNK ? n - off : XP__CHUNK);
+        XP_MPI_CALL(e, MPI_Allreduce(MPI_IN_PLACE, v + off, cnt, MPI_UINT64_T, MPI_BOR, comm));
+    }
+    return XP_OK;
+}
+
+static int xp__cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Every rank's sorted keys, gathered and merged into one sorted unique list. */
+static xp_status xp__union_keys(MPI_Comm comm, const xp_pairs *local, uint64_t **keys,
+                                int64_t *nkeys, xp_err *e)
+{
+    int size;
+    MPI_Comm_size(comm, &size);
+    int64_t mine = local->n, total = 0;
+    int64_t *cnt = malloc((size_t)size * sizeof *cnt);
+    int *rc = malloc((size_t)size * sizeof *rc), *displ = malloc((size_t)size * sizeof *displ);
+    if (!cnt || !rc || !displ) {
+        free(cnt);
+        free(rc);
+        free(displ);
+        return xp_err_set(e, XP_NOMEM, "out of memory merging pair keys");
+    }
+    xp_status s = xp_mpi_check(MPI_Allgather(&mine, 1, MPI_INT64_T, cnt, 1, MPI_INT64_T, comm),
+                               "MPI_Allgather", e);
+    for (int r = 0; s == XP_OK && r < size; r++) {
+        if (total + cnt[r] > INT_MAX)
+            s = xp_err_set(e, XP_BUDGET,
+                           "%lld distinct pairs exceed one MPI exchange; raise the number of "
+                           "passes with a smaller --mem-per-rank",
+                           (long long)(total + cnt[r]));
+        displ[r] = (int)total;
+        rc[r] = (int)cnt[r];
+        total += cnt[r];
+    }
+    uint64_t *all = s == XP_OK ? malloc((size_t)(total ? total : 1) * sizeof *all) : NULL;
+    if (s == XP_OK && all == NULL)
+        s = xp_err_set(e, XP_NOMEM, "out of memory for %lld pair keys", (long long)total);
+    if (s == XP_OK)
+        s = xp_mpi_check(MPI_Allgatherv(local->key, (int)mine, MPI_UINT64_T, all, rc, displ,
+                                        MPI_UINT64_T, comm),
+                         "MPI_Allgatherv", e);
+    if (s == XP_OK) {
+        qsort(all, (size_t)total, sizeof *all, xp__cmp_u64);
+        int64_t u = 0;
+        for (int64_t i = 0; i < total; i++)
+            if (u == 0 || all[u - 1] != all[i])
+                all[u++] = all[i];
+        *keys = all;
+        *nkeys = u;
+    } else {
+        free(all);
+    }
+    free(cnt);
+    free(rc);
+    free(displ);
+    return s;
+}
+
+xp_status xp_pairs_allreduce(MPI_Comm comm, const xp_pairs *local, xp_pairs *global,
+                             xp_err *e)
+{
+    memset(global, 0, sizeof *global);
+    uint64_t *keys = NULL;
+    int64_t n = 0;
+    XP_CALL(xp__union_keys(comm, local, &keys, &n, e));
+    global->key = keys;
+    global->n = n;
+    global->c = calloc((size_t)(n ? n : 1) * 8, sizeof(int64_t));
+    if (global->c == NULL) {
+        xp_pairs_free(global);
+        return xp_err_set(e, XP_NOMEM, "out of memory for %lld pair counts", (long long)n);
+    }
+    /* c and cw travel in one buffer: 4 window counts then 4 client-window
+     * counts per pair, so one reduction carries both. */
+    for (int64_t i = 0, j = 0; i < local->n; i++) {
+        while (keys[j] != local->key[i])
+            j++;
+        memcpy(global->c + 8 * j, local->c + 4 * i, 4 * sizeof(int64_t));
+        memcpy(global->c + 8 * j + 4, local->cw + 4 * i, 4 * sizeof(int64_t));
+    }
+    xp_status s = xp_allreduce_i64(comm, global->c, 8 * n, MPI_SUM, e);
+    global->cw = malloc((size_t)(n ? n : 1) * 4 * sizeof(int64_t));
+    if (s == XP_OK && global->cw == NULL)
+        s = xp_err_set(e, XP_NOMEM, "out of memory for %lld pair counts", (long long)n);
+    if (s != XP_OK) {
+        xp_pairs_free(global);
+        return s;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        memcpy(global->cw + 4 * i, global->c + 8 * i + 4, 4 * sizeof(int64_t));
+        memmove(global->c + 4 * i, global->c + 8 * i, 4 * sizeof(int64_t));
+    }
+    int64_t *c = realloc(global->c, (size_t)(n ? n : 1) * 4 * sizeof(int64_t));
+    if (c)
+        global->c = c;
+    return XP_OK;
+}

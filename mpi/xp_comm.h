@@ -1,0 +1,43 @@
+/*
+ * xp_comm.h - checked MPI: one wrapper that turns an MPI failure into our
+ * error code with MPI's own message, status agreement before collectives,
+ * and the exact reductions of the miner (pair counts, support bitmaps).
+ */
+#ifndef XP_COMM_H
+#define XP_COMM_H
+
+#include <mpi.h>
+
+#include "xp_count.h"
+#include "xp_error.h"
+
+/* Turn an MPI return code into XP_OK or XP_MPI ("MPI_Allreduce: <MPI text>"). */
+xp_status xp_mpi_check(int rc, const char *what, xp_err *e);
+#define XP_MPI_CALL(e, call) XP_CALL(xp_mpi_check((call), #call, (e)))
+
+/*
+ * Collective on comm. Every rank passes its own status; all ranks return the
+ * worst (most negative) one. The message of the lowest failing rank is
+ * copied to every rank's *e, so rank 0 can print it. Call before every
+ * collective that follows work which may fail on one rank only.
+ */
+xp_status xp_agree(MPI_Comm comm, xp_status s, xp_err *e);
+
+/*
+ * Collective. Sum n int64 values element-wise over all ranks in place, in
+ * chunks that fit an MPI int count (Open MPI 4.1 has no large-count calls).
+ */
+xp_status xp_allreduce_i64(MPI_Comm comm, int64_t *v, int64_t n, MPI_Op op, xp_err *e);
+/* Collective. Bitwise OR of n uint64 words over all ranks, in place. */
+xp_status xp_allreduce_bor(MPI_Comm comm, uint64_t *v, int64_t n, xp_err *e);
+
+/*
+ * Collective. The union of every rank's pairs with their counts summed:
+ * keys are exchanged (MPI_Allgatherv), merged into one sorted key list, and
+ * the counts reduced with MPI_Allreduce. Integers only, so the result does
+ * not depend on how the windows were split. *global is owned by the caller.
+ */
+xp_status xp_pairs_allreduce(MPI_Comm comm, const xp_pairs *local, xp_pairs *global,
+                             xp_err *e);
+
+#endif

@@ -1,0 +1,721 @@
+/*
+ * xp_cluster.c - rule clustering (§3.1): closure + Procedure 2, serial.
+ * The choices the paper leaves open are explained in docs/clustering.md.
+ */
+#include "xp_cluster.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* LAPACK (Fortran, LP64); the trailing size_t are the hidden string lengths. */
+void dsyevr_(const char *jobz, const char *range, const char *uplo,
+             const int *n, double *a, const int *lda, const double *vl,
+             const double *vu, const int *il, const int *iu,
+             const double *abstol, int *m, double *w, double *z,
+             const int *ldz, int *isuppz, double *work, const int *lwork,
+             int *iwork, const int *liwork, int *info, size_t ljobz,
+             size_t lrange, size_t luplo);
+
+/* A residual ||L v - lambda v|| above this times ||L|| is a failed solve. */
+#define XP__RESID_TOL 1e-8
+/* Eigenvalues closer than this times ||L|| count as one repeated value. */
+#define XP__EQ_TOL 1e-8
+/* Fiedler entries below this times the largest are "zero" (fixed side). */
+#define XP__ZERO_TOL 1e-9
+
+void xp_cluster_opts_default(xp_cluster_opts *o)
+{
+    o->min_split = 10;
+    o->tight = 0.5;
+    o->scalapack_min = 2000;
+    o->fault_rank = -1;
+}
+
+void xp_clustering_free(xp_clustering *c)
+{
+    if (c == NULL)
+        return;
+    free(c->node_cluster);
+    free(c->edge_cut);
+    free(c->edge_cluster);
+    free(c->cluster_score);
+    free(c->cluster_spectral);
+    memset(c, 0, sizeof *c);
+}
+
+static xp_status check_input(const xp_rulegraph *g, const xp_cluster_opts *o,
+                             xp_err *e)
+{
+    if (g->nnodes < 0 || g->nedges < 0)
+        return xp_err_set(e, XP_ARG, "rule graph: %lld nodes, %lld edges",
+                          (long long)g->nnodes, (long long)g->nedges);
+    if (g->nedges > 0 && (!g->src || !g->dst || !g->w))
+        return xp_err_set(e, XP_ARG, "rule graph: NULL edge arrays");
+    if (o->min_split < 2 || !(o->tight >= 0) || o->scalapack_min < 2)
+        return xp_err_set(e, XP_ARG,
+                          "clustering options: expected min-split >= 2, "
+                          "tight >= 0, scalapack-min >= 2, found %lld, %g, "
+                          "%lld",
+                          (long long)o->min_split, o->tight,
+                          (long long)o->scalapack_min);
+    for (int64_t i = 0; i < g->nedges; i++) {
+        if (g->src[i] < 0 || g->src[i] >= g->nnodes || g->dst[i] < 0 ||
+            g->dst[i] >= g->nnodes)
+            return xp_err_set(e, XP_ARG,
+                              "rule graph: rule %lld joins %lld and %lld, "
+                              "expected nodes in [0, %lld)",
+                              (long long)i, (long long)g->src[i],
+                              (long long)g->dst[i], (long long)g->nnodes);
+        if (!(g->w[i] > 0) || !isfinite(g->w[i]))
+            return xp_err_set(e, XP_ARG,
+                              "rule graph: rule %lld has score %g, expected "
+                              "a finite score > 0",
+                              (long long)i, g->w[i]);
+    }
+    return XP_OK;
+}
+
+typedef struct xp__adj {
+    int64_t col;
+    double w;
+} xp__adj;
+
+static int cmp_adj(const void *a, const void *b)
+{
+    const xp__adj *x = a, *y = b;
+    return (x->col > y->col) - (x->col < y->col);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* A_ij = max of the scores of i => j and j => i (duplicates: max too). */
+static xp_status build_csr(xp__cstate *st, const xp_rulegraph *g, xp_err *e)
+{
+    int64_t n = g->nnodes;
+    st->rowptr = calloc((size_t)n + 1, sizeof *st->rowptr);
+    XP_ALLOC_CHECK(e, st->rowptr, "the rule graph's rows");
+    for (int64_t i = 0; i < g->nedges; i++)
+        if (g->src[i] != g->dst[i]) {
+            st->rowptr[g->src[i] + 1]++;
+            st->rowptr[g->dst[i] + 1]++;
+        }
+    for (int64_t i = 0; i < n; i++)
+        st->rowptr[i + 1] += st->rowptr[i];
+    int64_t m = st->rowptr[n];
+    xp__adj *adj = malloc(((size_t)m + 1) * sizeof *adj);
+    int64_t *fill = malloc(((size_t)n + 1) * sizeof *fill);
+    if (!adj || !fill) {
+        free(adj);
+        free(fill);
+        return xp_err_set(e, XP_NOMEM, "out of memory for %lld adjacencies",
+                          (long long)m);
+    }
+    memcpy(fill, st->rowptr, (size_t)n * sizeof *fill);
+    for (int64_t i = 0; i < g->nedges; i++) {
+        int64_t s = g->src[i], d = g->dst[i];
+        if (s == d)
+            continue;
+        adj[fill[s]++] = (xp__adj){d, g->w[i]};
+        adj[fill[d]++] = (xp__adj){s, g->w[i]};
+    }
+    free(fill);
+    st->col = malloc(((size_t)m + 1) * sizeof *st->col);
+    st->val = malloc(((size_t)m + 1) * sizeof *st->val);
+    if (!st->col || !st->val) {
+        free(adj);
+        return xp_err_set(e, XP_NOMEM, "out of memory for %lld adjacencies",
+                          (long long)m);
+    }
+    int64_t out = 0;
+    for (int64_t r = 0; r < n; r++) {
+        int64_t b = st->rowptr[r], end = st->rowptr[r + 1];
+        qsort(adj + b, (size_t)(end - b), sizeof *adj, cmp_adj);
+        st->rowptr[r] = out;
+        for (int64_t k = b; k < end; k++) {
+            if (out > st->rowptr[r] && st->col[out - 1] == adj[k].col) {
+                if (adj[k].w > st->val[out - 1])
+                    st->val[out - 1] = adj[k].w;
+                continue;
+            }
+            st->col[out] = adj[k].col;
+            st->val[out++] = adj[k].w;
+        }
+    }
+    st->rowptr[n] = out;
+    free(adj);
+    return XP_OK;
+}
+
+static xp_status add_leaf(xp__cstate *st, const int64_t *nodes, int64_t n,
+                          uint8_t spectral, xp_err *e)
+{
+    if (st->nleaf == st->capleaf) {
+        int64_t cap = st->capleaf ? 2 * st->capleaf : 64;
+        uint8_t *p = realloc(st->leaf_spectral, (size_t)cap);
+        XP_ALLOC_CHECK(e, p, "the cluster list");
+        st->leaf_spectral = p;
+        st->capleaf = cap;
+    }
+    st->leaf_spectral[st->nleaf] = spectral;
+    for (int64_t i = 0; i < n; i++)
+        st->leaf[nodes[i]] = st->nleaf;
+    st->nleaf++;
+    return XP_OK;
+}
+
+/*
+ * Split the ascending node set s[0..m) into connected components (in the
+ * whole graph restricted to s). Small ones become leaves; the others are
+ * appended to the round being built (parts/nodes/nparts/total of *nx).
+ * tag/queue are scratch arrays of nnodes; *stamp grows by 2 per call.
+ */
+typedef struct xp__next {
+    xp__cpart *parts;
+    int64_t *nodes;
+    int64_t nparts, total;
+    int64_t *tag, *queue, stamp;
+} xp__next;
+
+static xp_status components(xp__cstate *st, xp__next *nx, const int64_t *s,
+                            int64_t m, uint8_t spectral, xp_err *e)
+{
+    int64_t in = nx->stamp, seen = nx->stamp + 1;
+    nx->stamp += 2;
+    for (int64_t i = 0; i < m; i++)
+        nx->tag[s[i]] = in;
+    for (int64_t i = 0; i < m; i++) {
+        if (nx->tag[s[i]] != in)
+            continue;
+        int64_t *q = nx->queue, head = 0, tail = 0;
+        q[tail++] = s[i];
+        nx->tag[s[i]] = seen;
+        while (head < tail) {
+            int64_t u = q[head++];
+            for (int64_t k = st->rowptr[u]; k < st->rowptr[u + 1]; k++)
+                if (nx->tag[st->col[k]] == in) {
+                    nx->tag[st->col[k]] = seen;
+                    q[tail++] = st->col[k];
+                }
+        }
+        qsort(q, (size_t)tail, sizeof *q, cmp_i64);
+        if (tail < st->min_split) {
+            XP_CALL(add_leaf(st, q, tail, spectral, e));
+            continue;
+        }
+        memcpy(nx->nodes + nx->total, q, (size_t)tail * sizeof *q);
+        nx->parts[nx->nparts++] = (xp__cpart){nx->total, tail, spectral};
+        nx->total += tail;
+    }
+    return XP_OK;
+}
+
+/* Install the round in *nx as the current one. */
+static xp_status install_round(xp__cstate *st, xp__next *nx, xp_err *e)
+{
+    free(st->parts);
+    free(st->nodes);
+    free(st->verdict);
+    free(st->side);
+    st->parts = nx->parts;
+    st->nodes = nx->nodes;
+    st->nparts = nx->nparts;
+    st->total = nx->total;
+    nx->parts = NULL;
+    nx->nodes = NULL;
+    st->verdict = calloc((size_t)st->nparts + 1, 1);
+    st->side = calloc((size_t)st->total + 1, 1);
+    XP_ALLOC_CHECK(e, st->verdict, "the verdicts");
+    XP_ALLOC_CHECK(e, st->side, "the split sides");
+    for (int64_t i = 0; i < st->nnodes; i++)
+        st->partid[i] = st->pos[i] = -1;
+    for (int64_t p = 0; p < st->nparts; p++)
+        for (int64_t i = 0; i < st->parts[p].n; i++) {
+            int64_t u = st->nodes[st->parts[p].off + i];
+            st->partid[u] = p;
+            st->pos[u] = i;
+        }
+    return XP_OK;
+}
+
+static xp_status next_alloc(xp__next *nx, int64_t total, int64_t nnodes,
+                            xp_err *e)
+{
+    memset(nx, 0, sizeof *nx);
+    nx->parts = malloc(((size_t)total + 1) * sizeof *nx->parts);
+    nx->nodes = malloc(((size_t)total + 1) * sizeof *nx->nodes);
+    nx->tag = calloc((size_t)nnodes + 1, sizeof *nx->tag);
+    nx->queue = malloc(((size_t)nnodes + 1) * sizeof *nx->queue);
+    nx->stamp = 1;
+    if (!nx->parts || !nx->nodes || !nx->tag || !nx->queue)
+        return xp_err_set(e, XP_NOMEM, "out of memory for a round of %lld "
+                          "nodes", (long long)total);
+    return XP_OK;
+}
+
+static void next_free(xp__next *nx)
+{
+    free(nx->parts);
+    free(nx->nodes);
+    free(nx->tag);
+    free(nx->queue);
+}
+
+xp_status xp__cstate_init(xp__cstate *st, const xp_rulegraph *g,
+                          const xp_cluster_opts *o, xp_err *e)
+{
+    memset(st, 0, sizeof *st);
+    XP_CALL(check_input(g, o, e));
+    st->nnodes = g->nnodes;
+    st->min_split = o->min_split;
+    size_t nn = (size_t)g->nnodes + 1;
+    st->partid = malloc(nn * sizeof *st->partid);
+    st->pos = malloc(nn * sizeof *st->pos);
+    st->leaf = malloc(nn * sizeof *st->leaf);
+    XP_ALLOC_CHECK(e, st->partid, "the part map");
+    XP_ALLOC_CHECK(e, st->pos, "the part map");
+    XP_ALLOC_CHECK(e, st->leaf, "the cluster map");
+    for (int64_t i = 0; i < g->nnodes; i++)
+        st->leaf[i] = -1;
+    XP_CALL(build_csr(st, g, e));
+    xp__next nx;
+    xp_status s = next_alloc(&nx, g->nnodes, g->nnodes, e);
+    /* components() takes the node set apart from its scratch queue. */
+    int64_t *all = s == XP_OK ? malloc(nn * sizeof *all) : NULL;
+    if (s == XP_OK && all == NULL)
+        s = xp_err_set(e, XP_NOMEM, "out of memory for the node list");
+    if (s == XP_OK) {
+        for (int64_t i = 0; i < g->nnodes; i++)
+            all[i] = i;
+        s = components(st, &nx, all, g->nnodes, 0, e); /* the closure */
+    }
+    if (s == XP_OK)
+        s = install_round(st, &nx, e);
+    free(all);
+    next_free(&nx);
+    return s;
+}
+
+void xp__cstate_free(xp__cstate *st)
+{
+    free(st->rowptr);
+    free(st->col);
+    free(st->val);
+    free(st->partid);
+    free(st->pos);
+    free(st->leaf);
+    free(st->leaf_spectral);
+    free(st->parts);
+    free(st->nodes);
+    free(st->verdict);
+    free(st->side);
+    memset(st, 0, sizeof *st);
+}
+
+xp_status xp__cstate_advance(xp__cstate *st, xp_err *e)
+{
+    xp__next nx;
+    int64_t *half = malloc(((size_t)st->total + 1) * sizeof *half);
+    xp_status s = next_alloc(&nx, st->total, st->nnodes, e);
+    if (s == XP_OK && half == NULL)
+        s = xp_err_set(e, XP_NOMEM, "out of memory for a split");
+    for (int64_t p = 0; s == XP_OK && p < st->nparts; p++) {
+        const xp__cpart *pt = &st->parts[p];
+        const int64_t *nodes = st->nodes + pt->off;
+        if (st->verdict[p] == XP__LEAF) {
+            s = add_leaf(st, nodes, pt->n, pt->spectral, e);
+            continue;
+        }
+        if (st->verdict[p] != XP__SPLIT) {
+            s = xp_err_set(e, XP_INTERNAL, "part %lld of %lld nodes has no "
+                           "verdict", (long long)p, (long long)pt->n);
+            break;
+        }
+        /* The positive side first, then the other: a fixed order. */
+        for (int side = 1; s == XP_OK && side >= 0; side--) {
+            int64_t m = 0;
+            for (int64_t i = 0; i < pt->n; i++)
+                if (st->side[pt->off + i] == side)
+                    half[m++] = nodes[i];
+            s = components(st, &nx, half, m, 1, e);
+        }
+    }
+    if (s == XP_OK)
+        s = install_round(st, &nx, e);
+    free(half);
+    next_free(&nx);
+    return s;
+}
+
+void xp__cstate_laplacian(const xp__cstate *st, int64_t p, double *L)
+{
+    const xp__cpart *pt = &st->parts[p];
+    size_t n = (size_t)pt->n;
+    memset(L, 0, n * n * sizeof *L);
+    for (size_t i = 0; i < n; i++) {
+        int64_t u = st->nodes[pt->off + (int64_t)i];
+        double deg = 0;
+        for (int64_t k = st->rowptr[u]; k < st->rowptr[u + 1]; k++) {
+            if (st->partid[st->col[k]] != p)
+                continue;
+            L[i + (size_t)st->pos[st->col[k]] * n] = -st->val[k];
+            deg += st->val[k];
+        }
+        L[i + i * n] = deg;
+    }
+}
+
+/* y = L x for part p, without forming L. Returns the largest degree. */
+static double lap_apply(const xp__cstate *st, int64_t p, const double *x,
+                        double *y)
+{
+    const xp__cpart *pt = &st->parts[p];
+    double dmax = 0;
+    for (int64_t i = 0; i < pt->n; i++) {
+        int64_t u = st->nodes[pt->off + i];
+        double deg = 0, acc = 0;
+        for (int64_t k = st->rowptr[u]; k < st->rowptr[u + 1]; k++) {
+            if (st->partid[st->col[k]] != p)
+                continue;
+            acc -= st->val[k] * x[st->pos[st->col[k]]];
+            deg += st->val[k];
+        }
+        y[i] = acc + deg * x[i];
+        if (deg > dmax)
+            dmax = deg;
+    }
+    return dmax;
+}
+
+/* A fixed, index-based pseudo-random vector (splitmix64), in [-1, 1). */
+static double fixed_entry(int64_t i, uint64_t seed)
+{
+    uint64_t z = (uint64_t)i * 0x9E3779B97F4A7C15ull + seed;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1.0p-52 - 1.0;
+}
+
+/* Orthonormalise the columns V[:, 0..m) in place (modified Gram-Schmidt). */
+static void orthonormalise(double *V, int64_t n, int m)
+{
+    for (int j = 0; j < m; j++) {
+        double *v = V + (size_t)j * (size_t)n;
+        for (int i = 0; i < j; i++) {
+            const double *q = V + (size_t)i * (size_t)n;
+            double d = 0;
+            for (int64_t r = 0; r < n; r++)
+                d += q[r] * v[r];
+            for (int64_t r = 0; r < n; r++)
+                v[r] -= d * q[r];
+        }
+        double nrm = 0;
+        for (int64_t r = 0; r < n; r++)
+            nrm += v[r] * v[r];
+        nrm = sqrt(nrm);
+        for (int64_t r = 0; nrm > 0 && r < n; r++)
+            v[r] /= nrm;
+    }
+}
+
+/* u = projection of a fixed vector onto span V[:, 0..m) (orthonormal). */
+static void project_fixed(const double *V, int64_t n, int m, double *u)
+{
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        double fn = 0, un = 0;
+        memset(u, 0, (size_t)n * sizeof *u);
+        for (int j = 0; j < m; j++) {
+            const double *q = V + (size_t)j * (size_t)n;
+            double d = 0;
+            for (int64_t r = 0; r < n; r++)
+                d += q[r] * fixed_entry(r, seed);
+            for (int64_t r = 0; r < n; r++)
+                u[r] += d * q[r];
+        }
+        for (int64_t r = 0; r < n; r++) {
+            double f = fixed_entry(r, seed);
+            fn += f * f;
+            un += u[r] * u[r];
+        }
+        if (un > 1e-12 * fn)
+            return;
+    }
+    memcpy(u, V, (size_t)n * sizeof *u); /* never seen: a fixed fallback */
+}
+
+static xp_status check_residuals(const xp__cstate *st, int64_t p, int k,
+                                 const double *w, const double *Z,
+                                 double *scratch, double *normL, xp_err *e)
+{
+    int64_t n = st->parts[p].n;
+    for (int j = 0; j < k; j++) {
+        const double *v = Z + (size_t)j * (size_t)n;
+        double dmax = lap_apply(st, p, v, scratch), r = 0, vn = 0;
+        *normL = 2 * dmax; /* ||L||_2 <= 2 max degree */
+        for (int64_t i = 0; i < n; i++) {
+            double d = scratch[i] - w[j] * v[i];
+            r += d * d;
+            vn += v[i] * v[i];
+        }
+        if (!(sqrt(r) <= XP__RESID_TOL * *normL) ||
+            !(fabs(sqrt(vn) - 1) <= 1e-6))
+            return xp_err_set(e, XP_LAPACK,
+                              "eigen-solver: eigenpair %d of a %lld-node "
+                              "Laplacian has residual %.3g (|L| %.3g) and "
+                              "norm %.9g, expected residual <= %.1g |L| and "
+                              "norm 1",
+                              j + 1, (long long)n, sqrt(r), *normL,
+                              sqrt(vn), XP__RESID_TOL);
+    }
+    return XP_OK;
+}
+
+/* Split by the sign of u; near-zero entries go to side 0. */
+static int split_by_sign(xp__cstate *st, int64_t p, double *u)
+{
+    const xp__cpart *pt = &st->parts[p];
+    double umax = 0;
+    for (int64_t i = 0; i < pt->n; i++)
+        umax = fmax(umax, fabs(u[i]));
+    double eps = XP__ZERO_TOL * umax;
+    int64_t first = 0;
+    while (first < pt->n && !(fabs(u[first]) > eps))
+        first++;
+    if (first == pt->n)
+        return XP__LEAF;
+    /* The sign of an eigenvector is arbitrary: make the first clear entry
+     * positive, so a zero entry's side does not depend on it. */
+    double sgn = u[first] > 0 ? 1 : -1;
+    int64_t npos = 0;
+    for (int64_t i = 0; i < pt->n; i++) {
+        st->side[pt->off + i] = sgn * u[i] > eps;
+        npos += st->side[pt->off + i];
+    }
+    return npos > 0 && npos < pt->n ? XP__SPLIT : XP__LEAF;
+}
+
+xp_status xp__cstate_decide(xp__cstate *st, int64_t p, int k, const double *w,
+                            double *Z, const xp_cluster_opts *o, int *verdict,
+                            xp_err *e)
+{
+    int64_t n = st->parts[p].n;
+    double *u = malloc(((size_t)n + 1) * sizeof *u), normL = 0;
+    XP_ALLOC_CHECK(e, u, "the Fiedler vector");
+    xp_status s = check_residuals(st, p, k, w, Z, u, &normL, e);
+    if (s != XP_OK || k < 2) {
+        free(u);
+        return s != XP_OK ? s : xp_err_set(e, XP_INTERNAL, "decide: k = %d", k);
+    }
+    double dsum = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t nd = st->nodes[st->parts[p].off + i];
+        for (int64_t q = st->rowptr[nd]; q < st->rowptr[nd + 1]; q++)
+            if (st->partid[st->col[q]] == p)
+                dsum += st->val[q];
+    }
+    /* Tight: normalised algebraic connectivity lambda2 / mean degree. */
+    if (w[1] >= o->tight * (dsum / (double)n)) {
+        st->verdict[p] = (uint8_t)(*verdict = XP__LEAF);
+        free(u);
+        return XP_OK;
+    }
+    int m = 1;
+    while (1 + m < k && w[1 + m] - w[1] <= XP__EQ_TOL * normL)
+        m++;
+    if (1 + m == k && k < n && w[k - 1] - w[1] <= XP__EQ_TOL * normL) {
+        *verdict = XP__MORE; /* lambda2 may repeat beyond the pairs given */
+        free(u);
+        return XP_OK;
+    }
+    double *V = Z + (size_t)n; /* pairs 2 .. 1+m */
+    if (m == 1) {
+        memcpy(u, V, (size_t)n * sizeof *u);
+    } else {
+        orthonormalise(V, n, m);
+        project_fixed(V, n, m, u);
+    }
+    st->verdict[p] = (uint8_t)(*verdict = split_by_sign(st, p, u));
+    free(u);
+    return XP_OK;
+}
+
+int xp__cluster_next_k(int k, int64_t n)
+{
+    int64_t want = k == 0 ? 3 : 2 * (int64_t)k + 2;
+    return (int)(want < n ? want : n);
+}
+
+static xp_status lapack_status(const char *fn, int info, int64_t n,
+                               xp_err *e)
+{
+    if (info < 0)
+        return xp_err_set(e, XP_INTERNAL, "%s: argument %d had an illegal "
+                          "value (a %lld-node Laplacian)", fn, -info,
+                          (long long)n);
+    if (info > 0)
+        return xp_err_set(e, XP_LAPACK, "%s: info = %d: the eigen-solver "
+                          "failed on a %lld-node Laplacian", fn, info,
+                          (long long)n);
+    return XP_OK;
+}
+
+/* The k smallest eigenpairs of L (destroyed) with dsyevr. */
+static xp_status dsyevr_smallest(double *L, int n, int k, double *w,
+                                 double *Z, int inject, xp_err *e)
+{
+    int il = 1, iu = k, m = 0, info = 0, lwork = -1, liwork = -1, iq = 0;
+    double vl = 0, vu = 0, abstol = 0, wq = 0;
+    int *isuppz = malloc(2 * (size_t)k * sizeof *isuppz);
+    XP_ALLOC_CHECK(e, isuppz, "dsyevr's support");
+    dsyevr_("V", "I", "L", &n, L, &n, &vl, &vu, &il, &iu, &abstol, &m, w, Z,
+            &n, isuppz, &wq, &lwork, &iq, &liwork, &info, 1, 1, 1);
+    xp_status s = lapack_status("dsyevr (workspace query)", info, n, e);
+    lwork = (int)wq;
+    liwork = iq;
+    double *work = s == XP_OK ? malloc((size_t)lwork * sizeof *work) : NULL;
+    int *iwork = s == XP_OK ? malloc((size_t)liwork * sizeof *iwork) : NULL;
+    if (s == XP_OK && (!work || !iwork))
+        s = xp_err_set(e, XP_NOMEM, "out of memory for dsyevr's workspace");
+    if (s == XP_OK) {
+        dsyevr_("V", "I", "L", &n, L, &n, &vl, &vu, &il, &iu, &abstol, &m, w,
+                Z, &n, isuppz, work, &lwork, iwork, &liwork, &info, 1, 1, 1);
+        if (inject)
+            info = 1;
+        s = lapack_status("dsyevr", info, n, e);
+    }
+    if (s == XP_OK && m != k)
+        s = xp_err_set(e, XP_LAPACK, "dsyevr: %d eigenpairs found, expected "
+                       "%d (a %d-node Laplacian)", m, k, n);
+    free(isuppz);
+    free(work);
+    free(iwork);
+    return s;
+}
+
+xp_status xp__cstate_solve_serial(xp__cstate *st, int64_t p,
+                                  const xp_cluster_opts *o, int inject,
+                                  xp_err *e)
+{
+    int64_t n = st->parts[p].n;
+    if (n > INT_MAX || (uint64_t)n > SIZE_MAX / sizeof(double) / (uint64_t)n)
+        return xp_err_set(e, XP_BUDGET, "a %lld-node part is too large for "
+                          "a dense eigen-solve", (long long)n);
+    double *L = malloc((size_t)n * (size_t)n * sizeof *L);
+    XP_ALLOC_CHECK(e, L, "a dense Laplacian");
+    xp_status s = XP_OK;
+    for (int k = xp__cluster_next_k(0, n), verdict = XP__MORE;
+         s == XP_OK && verdict == XP__MORE; k = xp__cluster_next_k(k, n)) {
+        double *w = malloc((size_t)n * sizeof *w); /* dsyevr uses all n */
+        double *Z = malloc((size_t)n * (size_t)k * sizeof *Z);
+        if (!w || !Z)
+            s = xp_err_set(e, XP_NOMEM, "out of memory for %d eigenpairs", k);
+        if (s == XP_OK) {
+            xp__cstate_laplacian(st, p, L);
+            s = dsyevr_smallest(L, (int)n, k, w, Z, inject, e);
+        }
+        if (s == XP_OK)
+            s = xp__cstate_decide(st, p, k, w, Z, o, &verdict, e);
+        free(w);
+        free(Z);
+    }
+    free(L);
+    return s;
+}
+
+typedef struct xp__rank {
+    double score;
+    int64_t minnode, leaf;
+} xp__rank;
+
+static int cmp_rank(const void *a, const void *b)
+{
+    const xp__rank *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return (x->minnode > y->minnode) - (x->minnode < y->minnode);
+}
+
+static xp_status alloc_out(xp_clustering *c, int64_t nn, int64_t ne,
+                           int64_t nc, xp_err *e)
+{
+    memset(c, 0, sizeof *c);
+    c->nnodes = nn;
+    c->nedges = ne;
+    c->nclusters = nc;
+    c->node_cluster = malloc(((size_t)nn + 1) * sizeof *c->node_cluster);
+    c->edge_cut = malloc((size_t)ne + 1);
+    c->edge_cluster = malloc(((size_t)ne + 1) * sizeof *c->edge_cluster);
+    c->cluster_score = calloc((size_t)nc + 1, sizeof *c->cluster_score);
+    c->cluster_spectral = malloc((size_t)nc + 1);
+    if (!c->node_cluster || !c->edge_cut || !c->edge_cluster ||
+        !c->cluster_score || !c->cluster_spectral) {
+        xp_clustering_free(c);
+        return xp_err_set(e, XP_NOMEM, "out of memory for the clustering");
+    }
+    return XP_OK;
+}
+
+xp_status xp__cstate_finish(const xp__cstate *st, const xp_rulegraph *g,
+                            xp_clustering *out, xp_err *e)
+{
+    int64_t nl = st->nleaf;
+    xp__rank *r = malloc(((size_t)nl + 1) * sizeof *r);
+    int64_t *id = malloc(((size_t)nl + 1) * sizeof *id);
+    if (!r || !id) {
+        free(r);
+        free(id);
+        return xp_err_set(e, XP_NOMEM, "out of memory ranking clusters");
+    }
+    for (int64_t l = 0; l < nl; l++)
+        r[l] = (xp__rank){0, -1, l};
+    for (int64_t i = g->nnodes - 1; i >= 0; i--)
+        r[st->leaf[i]].minnode = i;
+    /* Summed in rule order on every rank: the same doubles everywhere. */
+    for (int64_t i = 0; i < g->nedges; i++)
+        if (st->leaf[g->src[i]] == st->leaf[g->dst[i]])
+            r[st->leaf[g->src[i]]].score += g->w[i];
+    qsort(r, (size_t)nl, sizeof *r, cmp_rank);
+    xp_status s = alloc_out(out, g->nnodes, g->nedges, nl, e);
+    for (int64_t c = 0; s == XP_OK && c < nl; c++) {
+        id[r[c].leaf] = c;
+        out->cluster_score[c] = r[c].score;
+        out->cluster_spectral[c] = st->leaf_spectral[r[c].leaf];
+    }
+    for (int64_t i = 0; s == XP_OK && i < g->nnodes; i++)
+        out->node_cluster[i] = id[st->leaf[i]];
+    for (int64_t i = 0; s == XP_OK && i < g->nedges; i++) {
+        out->edge_cluster[i] = out->node_cluster[g->src[i]];
+        out->edge_cut[i] = out->node_cluster[g->src[i]] !=
+                           out->node_cluster[g->dst[i]];
+    }
+    free(r);
+    free(id);
+    return s;
+}
+
+xp_status xp_cluster_run(const xp_rulegraph *g, const xp_cluster_opts *o,
+                         xp_clustering *out, xp_err *e)
+{
+    xp__cstate st;
+    memset(out, 0, sizeof *out);
+    xp_status s = xp__cstate_init(&st, g, o, e);
+    int inject = o->fault_rank == 0;
+    while (s == XP_OK && st.nparts > 0) {
+        for (int64_t p = 0; s == XP_OK && p < st.nparts; p++) {
+            s = xp__cstate_solve_serial(&st, p, o, inject, e);
+            inject = 0;
+        }
+        if (s == XP_OK)
+            s = xp__cstate_advance(&st, e);
+    }
+    if (s == XP_OK)
+        s = xp__cstate_finish(&st, g, out, e);
+    xp__cstate_free(&st);
+    return s;
+}

@@ -1,0 +1,131 @@
+/*
+ * xp_cluster.h - rule clustering (paper §3.1): transitive closure of the rule
+ * graph, then Procedure 2 (recursive spectral partitioning) on every closure
+ * component. docs/clustering.md gives the choices the paper leaves open
+ * (symmetrisation, "tightly connected", eigenspace ties) and why.
+ *
+ * The public part is xp_cluster_run (serial, LAPACK). The xp__ part at the
+ * bottom is the round-based engine shared with the distributed version
+ * (mpi/xp_pcluster.c), which only replaces who solves which eigenproblem.
+ */
+#ifndef XP_CLUSTER_H
+#define XP_CLUSTER_H
+
+#include <stdint.h>
+
+#include "xp_error.h"
+
+/* The rule graph: one directed edge per rule X => Y. */
+typedef struct xp_rulegraph {
+    int64_t nnodes;           /* nodes 0..nnodes-1, canonical order */
+    int64_t nedges;           /* one edge per rule */
+    const int64_t *src, *dst; /* nedges endpoints each, in [0, nnodes) */
+    const double *w;          /* nedges rule scores, finite and > 0 */
+} xp_rulegraph;
+
+typedef struct xp_cluster_opts {
+    int64_t min_split;     /* parts with fewer nodes are not split (paper: 10) */
+    double tight;          /* tight when lambda2 / mean degree >= this */
+    int64_t scalapack_min; /* xp_pcluster_run: parts this big use ScaLAPACK */
+    /* Test hook: on this rank (0 for the serial run) the first eigen-solve
+     * reports info = 1, as a failing LAPACK/ScaLAPACK call would. -1: off. */
+    int fault_rank;
+} xp_cluster_opts;
+
+/* Defaults: min_split 10, tight 0.5, scalapack_min 2000, fault_rank -1. */
+void xp_cluster_opts_default(xp_cluster_opts *o);
+
+typedef struct xp_clustering {
+    int64_t nnodes, nedges, nclusters;
+    int64_t *node_cluster;     /* nnodes: cluster id */
+    uint8_t *edge_cut;         /* nedges: 1 when the rule joins two clusters */
+    int64_t *edge_cluster;     /* nedges: cluster of the rule's src node */
+    double *cluster_score;     /* nclusters: total score of uncut rules */
+    uint8_t *cluster_spectral; /* nclusters: 1 if made by spectral splits */
+} xp_clustering;
+
+/*
+ * Cluster the rule graph g (not collective; serial LAPACK). Cluster ids are
+ * ordered by cluster_score, highest first, ties by the smallest node id.
+ * On success *out owns its arrays (free with xp_clustering_free); on failure
+ * *out is empty and e says why: XP_ARG for a bad graph or option, XP_NOMEM,
+ * XP_LAPACK when the eigen-solver fails or returns a vector whose residual
+ * is too large, XP_INTERNAL for a LAPACK argument error (our bug),
+ * XP_BUDGET for a part too large for a dense 32-bit LAPACK problem.
+ */
+xp_status xp_cluster_run(const xp_rulegraph *g, const xp_cluster_opts *o,
+                         xp_clustering *out, xp_err *e);
+
+/* Free the arrays of *c and zero it; c may be NULL or already freed. */
+void xp_clustering_free(xp_clustering *c);
+
+/* ------------------------------------------------------------------------
+ * Internal: the engine shared with mpi/xp_pcluster.c. Not for other users.
+ *
+ * The engine works in rounds. Every part in a round is connected and has at
+ * least min_split nodes. For each part somebody computes a verdict (leaf, or
+ * a split given as one side byte per node); xp__cstate_advance then splits
+ * every split side into its connected components and starts the next round.
+ * Everything but the verdicts is computed identically on every rank.
+ */
+enum { XP__LEAF = 1, XP__SPLIT = 2, XP__MORE = 3 };
+
+typedef struct xp__cpart {
+    int64_t off, n;   /* nodes are st->nodes[off .. off+n) ascending */
+    uint8_t spectral; /* 1 if a spectral split made this part */
+} xp__cpart;
+
+typedef struct xp__cstate {
+    int64_t nnodes;
+    int64_t *rowptr, *col; /* symmetrised CSR, no self-loops */
+    double *val;
+    int64_t *partid, *pos; /* per node: active part and index in it, or -1 */
+    int64_t *leaf;         /* per node: leaf id once final, else -1 */
+    int64_t nleaf, capleaf;
+    uint8_t *leaf_spectral;
+    /* The current round. */
+    int64_t nparts, total;
+    xp__cpart *parts;
+    int64_t *nodes;   /* total */
+    uint8_t *verdict; /* nparts: XP__LEAF or XP__SPLIT once decided */
+    uint8_t *side;    /* total: 1 = positive side, for XP__SPLIT parts */
+    int64_t min_split;
+} xp__cstate;
+
+/* Check g and o, build the symmetrised graph and the first round (closure
+ * components; the small ones become leaves at once). */
+xp_status xp__cstate_init(xp__cstate *st, const xp_rulegraph *g,
+                          const xp_cluster_opts *o, xp_err *e);
+void xp__cstate_free(xp__cstate *st);
+
+/* Make the next round from the verdicts of this one. */
+xp_status xp__cstate_advance(xp__cstate *st, xp_err *e);
+
+/* Fill the dense Laplacian of part p (column-major, n x n, lda n). */
+void xp__cstate_laplacian(const xp__cstate *st, int64_t p, double *L);
+
+/*
+ * Given the k smallest eigenpairs of part p's Laplacian (w ascending, Z
+ * column-major n x k, ldz n), check their residuals and set the verdict of
+ * p (XP__LEAF or XP__SPLIT with its sides), or return *verdict = XP__MORE
+ * when lambda2 may be repeated beyond the k pairs given (ask for more).
+ * Z may be changed. XP_LAPACK when a residual is too large.
+ */
+xp_status xp__cstate_decide(xp__cstate *st, int64_t p, int k, const double *w,
+                            double *Z, const xp_cluster_opts *o, int *verdict,
+                            xp_err *e);
+
+/* Solve part p with serial LAPACK and set its verdict (not collective).
+ * inject != 0 makes the first solve report info = 1 (test hook). */
+xp_status xp__cstate_solve_serial(xp__cstate *st, int64_t p,
+                                  const xp_cluster_opts *o, int inject,
+                                  xp_err *e);
+
+/* Number of eigenpairs to ask for next, from k (first call: k = 0). */
+int xp__cluster_next_k(int k, int64_t n);
+
+/* Turn the leaves into *out (ids by score, cut edges, scores). */
+xp_status xp__cstate_finish(const xp__cstate *st, const xp_rulegraph *g,
+                            xp_clustering *out, xp_err *e);
+
+#endif

@@ -1,0 +1,268 @@
+/* xp_score.c - eq. (2), the paper's filters, and the default mode's
+ * hypergeometric test with false-discovery-rate control. */
+#define _GNU_SOURCE
+#include "xp_score.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void xp_rules_free(xp_rules *r)
+{
+    free(r->v);
+    memset(r, 0, sizeof *r);
+}
+
+static double xp__lnchoose(int64_t n, int64_t k)
+{
+    return lgamma((double)n + 1) - lgamma((double)k + 1) - lgamma((double)(n - k) + 1);
+}
+
+double xp_hypergeom_lnsf(int64_t k, int64_t N, int64_t K, int64_t n)
+{
+    int64_t lo = n + K - N > 0 ? n + K - N : 0, hi = K < n ? K : n;
+    if (k <= lo)
+        return 0.0;
+    if (k > hi)
+        return -INFINITY;
+    double lt = xp__lnchoose(K, k) + xp__lnchoose(N - K, n - k) - xp__lnchoose(N, n);
+    /* Sum the tail term by term relative to its first term: the terms fall
+     * geometrically past the mode, which lies below k when we are called. */
+    double sum = 1.0, term = 1.0;
+    for (int64_t i = k; i < hi; i++) {
+        term *= (double)(K - i) * (double)(n - i) / ((double)(i + 1) * (double)(N - K - n + i + 1));
+        sum += term;
+        if (term < sum * 1e-17)
+            break;
+    }
+    double r = lt + log(sum);
+    return r > 0 ? 0 : r;
+}
+
+/* Eq. (2): P(X and Y) ln(P(Y|X) / P(Y)) = p_ab ln(p_ab / (p_a p_b)). */
+static double xp__score(int64_t nab, int64_t na, int64_t nb, int64_t N)
+{
+    if (nab <= 0 || na <= 0 || nb <= 0)
+        return 0.0;
+    double pab = (double)nab / (double)N;
+    return pab * log(pab * (double)N * (double)N / ((double)na * (double)nb));
+}
+
+static int64_t xp__col_count(const xp_meta *m, uint32_t c, int act, int cw)
+{
+    if (cw)
+        return act == XP_NEW ? m->cw_new[c] : m->cw_present[c];
+    return act == XP_NEW ? m->n_new[c] : m->n_present[c];
+}
+
+/* Fill one rule (lhs a, rhs b) from pair i, combination (aa, ab). */
+static void xp__fill(const xp_meta *m, const xp_pairs *p, int64_t i, int tpl, uint32_t a,
+                     uint32_t b, int aa, int ab, int combo, xp_rule *r)
+{
+    memset(r, 0, sizeof *r);
+    r->a = a;
+    r->b = b;
+    r->act_a = (uint8_t)aa;
+    r->act_b = (uint8_t)ab;
+    r->tpl = (uint8_t)tpl;
+    r->pair = i;
+    r->nwin = m->nwindows;
+    r->n_a = xp__col_count(m, a, aa, 0);
+    r->n_b = xp__col_count(m, b, ab, 0);
+    r->n_ab = p->c[4 * i + combo];
+    r->ncw = m->client_windows;
+    r->cw_a = xp__col_count(m, a, aa, tpl == XP_TPL_GG);
+    r->cw_b = xp__col_count(m, b, ab, tpl == XP_TPL_GG);
+    r->cw_ab = p->cw[4 * i + combo];
+    r->score = xp__score(r->n_ab, r->n_a, r->n_b, r->nwin);
+    r->support = tpl == XP_TPL_FF ? -1 : 0;
+}
+
+static int xp__ratio_ok(const xp_rule *r, double R)
+{
+    if (r->act_a != XP_PRESENT || r->act_b != XP_PRESENT)
+        return 1;
+    double q = (double)r->n_a / (double)r->n_b;
+    return q >= 1.0 / R && q <= R;
+}
+
+/* The default mode's view: windows, or client-windows for generic pairs. */
+static void xp__test(xp_rule *r)
+{
+    int cw = r->tpl == XP_TPL_GG;
+    int64_t N = cw ? r->ncw : r->nwin, na = cw ? r->cw_a : r->n_a, nb = cw ? r->cw_b : r->n_b;
+    int64_t k = cw ? r->cw_ab : r->n_ab;
+    if (N <= 0 || na <= 0 || nb <= 0) {
+        r->lift = 0;
+        r->lnp = 0;
+        return;
+    }
+    r->lift = (double)k * (double)N / ((double)na * (double)nb);
+    double expect = (double)na * (double)nb / (double)N;
+    r->lnp = (double)k > expect ? xp_hypergeom_lnsf(k, N, na, nb) : 0.0;
+}
+
+static int xp__cmp_lnp(const void *x, const void *y, void *base)
+{
+    const xp_rule *v = base;
+    int64_t i = *(const int64_t *)x, j = *(const int64_t *)y;
+    if (v[i].lnp != v[j].lnp)
+        return v[i].lnp < v[j].lnp ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+/* Benjamini-Hochberg over all m tested candidates, in the log domain. */
+static xp_status xp__bh(xp_rule *v, int64_t n, int64_t m, xp_err *e)
+{
+    int64_t *ord = malloc((size_t)(n ? n : 1) * sizeof *ord);
+    XP_ALLOC_CHECK(e, ord, "the q-value order");
+    for (int64_t i = 0; i < n; i++)
+        ord[i] = i;
+    qsort_r(ord, (size_t)n, sizeof *ord, xp__cmp_lnp, v);
+    /* The kept candidates have the n smallest p-values of all m, so their
+     * ranks among the kept ones are their ranks among all. */
+    double run = 0.0, lnm = log((double)(m > 0 ? m : 1));
+    for (int64_t r = n - 1; r >= 0; r--) {
+        double q = v[ord[r]].lnp + lnm - log((double)(r + 1));
+        run = q < run ? q : run;
+        v[ord[r]].lnq = run;
+    }
+    free(ord);
+    return XP_OK;
+}
+
+/* Candidates: one per (pair, combination) in the a => b direction. */
+static xp_status xp__candidates(const xp_meta *m, const xp_colinfo *ci, const xp_pairs *p,
+                                xp_rules *all, xp_err *e)
+{
+    all->v = malloc((size_t)(p->n ? p->n : 1) * 4 * sizeof *all->v);
+    XP_ALLOC_CHECK(e, all->v, "the candidate rules");
+    all->n = 0;
+    for (int64_t i = 0; i < p->n; i++) {
+        uint32_t a = (uint32_t)(p->key[i] >> 32), b = (uint32_t)p->key[i];
+        int tpl = xp_template(ci, a, b);
+        for (int aa = 0; aa < 2; aa++)
+            for (int ab = 0; ab < 2; ab++) {
+                int combo = XP_COMBO(aa, ab);
+                if (p->c[4 * i + combo] == 0)
+                    continue;
+                xp__fill(m, p, i, tpl, a, b, aa, ab, combo, &all->v[all->n++]);
+            }
+    }
+    return XP_OK;
+}
+
+/* Default mode: a present=>present rule stands only when the same pair has
+ * a passing rule with a new side (docs/statistics.md, long sessions). */
+static void xp__present_needs_new(xp_rule *v, int64_t n, uint8_t *keep)
+{
+    for (int64_t i = 0; i < n;) {
+        int64_t j = i, has_new = 0;
+        while (j < n && v[j].pair == v[i].pair) {
+            if (keep[j] && (v[j].act_a == XP_NEW || v[j].act_b == XP_NEW))
+                has_new = 1;
+            j++;
+        }
+        for (int64_t k = i; k < j; k++)
+            if (v[k].act_a == XP_PRESENT && v[k].act_b == XP_PRESENT && !has_new)
+                keep[k] = 0;
+        i = j;
+    }
+}
+
+xp_status xp_score_pairs(const xp_meta *m, const xp_colinfo *ci, const xp_pairs *p,
+                         const xp_score_opts *o, xp_rules *acc, xp_err *e)
+{
+    xp_rules all = {0};
+    XP_CALL(xp__candidates(m, ci, p, &all, e));
+    /* Only candidates that can pass are kept. Paper: score > alpha. Default:
+     * score > alpha (the paper's evidence, which short dense traces need) or
+     * p <= q_max. The q-values of the latter are exact: a q-value is never
+     * below its p-value, so every candidate left out has p > q_max and the
+     * kept ones with p <= q_max hold the same ranks as among all candidates.
+     * A rule kept by its score alone with p > q_max gets an upper bound. */
+    double lnqmax = log(o->q_max);
+    int64_t nk = 0;
+    for (int64_t i = 0; i < all.n; i++) {
+        xp_rule *r = &all.v[i];
+        int pass;
+        r->by_score = r->score > o->alpha;
+        if (o->paper) {
+            pass = r->by_score;
+        } else {
+            xp__test(r);
+            pass = r->by_score || (r->lnp <= lnqmax && r->lift > 1.0);
+        }
+        if (pass && xp__ratio_ok(r, o->ratio))
+            all.v[nk++] = *r;
+    }
+    acc->candidates += all.n;
+    xp_rule *v = realloc(acc->v, (size_t)(acc->n + nk + 1) * sizeof *v);
+    if (v == NULL) {
+        xp_rules_free(&all);
+        return xp_err_set(e, XP_NOMEM, "out of memory for %lld candidate rules",
+                          (long long)(acc->n + nk));
+    }
+    acc->v = v;
+    memcpy(acc->v + acc->n, all.v, (size_t)nk * sizeof *v);
+    acc->n += nk;
+    xp_rules_free(&all);
+    return XP_OK;
+}
+
+xp_status xp_score_finish(xp_rules *acc, const xp_score_opts *o, xp_rules *out, xp_err *e)
+{
+    memset(out, 0, sizeof *out);
+    uint8_t *keep = calloc((size_t)(acc->n ? acc->n : 1), 1);
+    XP_ALLOC_CHECK(e, keep, "the rule filter");
+    if (!o->paper) {
+        xp_status s = xp__bh(acc->v, acc->n, acc->candidates, e);
+        if (s != XP_OK) {
+            free(keep);
+            return s;
+        }
+    }
+    double lnqmax = log(o->q_max);
+    int64_t nk = 0;
+    for (int64_t i = 0; i < acc->n; i++) {
+        keep[i] = (uint8_t)(o->paper || acc->v[i].by_score || acc->v[i].lnq <= lnqmax);
+    }
+    if (!o->paper)
+        xp__present_needs_new(acc->v, acc->n, keep);
+    for (int64_t i = 0; i < acc->n; i++)
+        nk += keep[i];
+    out->v = malloc((size_t)(nk ? nk : 1) * 2 * sizeof *out->v);
+    if (out->v == NULL) {
+        free(keep);
+        return xp_err_set(e, XP_NOMEM, "out of memory for %lld rules", (long long)nk);
+    }
+    /* Eq. (2) is symmetric in X and Y, so each surviving pair gives both
+     * directions with the same score. */
+    for (int64_t i = 0; i < acc->n; i++) {
+        if (!keep[i])
+            continue;
+        xp_rule f = acc->v[i], r = f;
+        r.a = f.b;
+        r.b = f.a;
+        r.act_a = f.act_b;
+        r.act_b = f.act_a;
+        r.n_a = f.n_b;
+        r.n_b = f.n_a;
+        r.cw_a = f.cw_b;
+        r.cw_b = f.cw_a;
+        out->v[out->n++] = f;
+        out->v[out->n++] = r;
+    }
+    out->candidates = 2 * acc->candidates;
+    free(keep);
+    return XP_OK;
+}
+
+void xp_score_support_filter(xp_rules *r, int64_t beta)
+{
+    int64_t j = 0;
+    for (int64_t i = 0; i < r->n; i++)
+        if (r->v[i].tpl == XP_TPL_FF || r->v[i].support > beta)
+            r->v[j++] = r->v[i];
+    r->n = j;
+}

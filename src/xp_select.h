@@ -1,0 +1,47 @@
+/*
+ * xp_select.h - which objects are mined (paper §2.2 b, c; Procedure 1 line 1)
+ * and the activity matrix of the mined columns (line 2).
+ */
+#ifndef XP_SELECT_H
+#define XP_SELECT_H
+
+#include "xp_activity.h"
+#include "xp_error.h"
+#include "xp_trace.h"
+
+typedef struct xp_select_opts {
+    int64_t top_k;
+    double max_presence;
+    int paper; /* 1: the paper's rules exactly; 0: the default (docs/statistics.md) */
+} xp_select_opts;
+
+/*
+ * Drop dominant objects and keep the top K; fill m's trace fields, host table
+ * (copied) and column arrays. *colmap (owned by the caller, nobjs entries)
+ * gets each object's column or -1. Paper mode: an object present in more
+ * than max_presence of the windows is dominant; the K objects present in
+ * the most windows are kept (ties: key order). Default mode: a generic is
+ * dominant by its share of client-windows instead (a hub is busy in every
+ * second, yet each client uses it rarely), and objects are ranked by the
+ * windows in which they are new, then present, so long sessions (one start,
+ * thousands of present windows) do not crowd out what starts often.
+ */
+xp_status xp_select_columns(const xp_activity *a, const xp_select_opts *o, xp_meta *m,
+                            int32_t **colmap, xp_err *e);
+
+/*
+ * The activity matrix of windows [w0, w1) restricted to the mined columns:
+ * entries of unmined objects are dropped and objects renumbered to columns.
+ */
+xp_status xp_select_actmat(const xp_activity *a, const int32_t *colmap, int64_t w0, int64_t w1,
+                           xp_actmat *out, xp_err *e);
+
+/*
+ * Split the windows into at most nshards contiguous shards of about equal
+ * counting work (sum over windows of S_w^2, S_w the mined columns active
+ * in window w). Fills m->nshards, m->shard_w, m->shard_work.
+ */
+xp_status xp_select_shards(const xp_activity *a, const int32_t *colmap, int64_t nshards,
+                           xp_meta *m, xp_err *e);
+
+#endif
