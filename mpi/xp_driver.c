@@ -38,6 +38,7 @@
 #include "xp_input.h"
 #include "xp_opts.h"
 #include "xp_out.h"
+#include "xp_pcluster.h"
 #include "xp_score.h"
 #include "xp_select.h"
 #include "xp_shard.h"
@@ -412,7 +413,7 @@ static int64_t xp__node_of(const int64_t *nodes, int64_t n, int64_t key)
 }
 
 /* The rule graph (§3.1): nodes are the column activities that appear in a
- * rule, in (column, activity) order; one edge per rule. */
+ * rule, in (column, activity) order; one edge per rule. Collective. */
 static xp_status xp__cluster(xp__ctx *c, int64_t **nodes_out, int64_t *nnodes_out)
 {
     int64_t n = c->rules.n, nn = 0;
@@ -441,13 +442,17 @@ static xp_status xp__cluster(xp__ctx *c, int64_t **nodes_out, int64_t *nnodes_ou
             dst[i] = xp__node_of(nodes, nn, 2 * (int64_t)r->b + r->act_b);
             w[i] = r->score > 0 ? r->score : 1e-300;
         }
+    }
+    /* Agree before the collective solver: no rank may enter it alone. */
+    s = xp_agree(c->comm, s, &c->e);
+    if (s == XP_OK) {
         xp_rulegraph g = {nn, n, src, dst, w};
         xp_cluster_opts co;
         xp_cluster_opts_default(&co);
         co.min_split = c->o.min_split;
         co.tight = c->o.tight;
         co.scalapack_min = c->o.scalapack_min;
-        s = xp_cluster_run(&g, &co, &c->cl, &c->e);
+        s = xp_pcluster_run(c->comm, &g, &co, &c->cl, &c->e);
     }
     if (s == XP_OK) {
         c->have_cl = 1;

@@ -1,0 +1,252 @@
+/*
+ * test_pcluster.c - distributed rule clustering. Run under mpiexec at 1, 2,
+ * 3 and 4 ranks (tests/cluster/CMakeLists.txt). Checks: the same clustering
+ * on every rank and equal to the serial one, with ScaLAPACK forced
+ * (scalapack_min 8) and with only spread serial solves; pdsyevx against
+ * dsyevr on random Laplacians; an injected solver failure on one rank
+ * becomes the same error on every rank, without a hang.
+ */
+#include <math.h>
+#include <mpi.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster_graphs.h"
+#include "xp_pcluster.h"
+#include "xp_scalapack.h"
+#include "xp_test.h"
+
+void dsyevr_(const char *jobz, const char *range, const char *uplo,
+             const int *n, double *a, const int *lda, const double *vl,
+             const double *vu, const int *il, const int *iu,
+             const double *abstol, int *m, double *w, double *z,
+             const int *ldz, int *isuppz, double *work, const int *lwork,
+             int *iwork, const int *liwork, int *info, size_t, size_t,
+             size_t);
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001B3ull;
+    return h;
+}
+
+static uint64_t hash_clustering(const xp_clustering *c)
+{
+    uint64_t h = 0xCBF29CE484222325ull;
+    h = fnv(h, &c->nclusters, sizeof c->nclusters);
+    h = fnv(h, c->node_cluster, (size_t)c->nnodes * sizeof *c->node_cluster);
+    h = fnv(h, c->edge_cut, (size_t)c->nedges);
+    h = fnv(h, c->cluster_score, (size_t)c->nclusters * sizeof(double));
+    return fnv(h, c->cluster_spectral, (size_t)c->nclusters);
+}
+
+/* 1 if every rank passed the same value. */
+static int same_everywhere(uint64_t v)
+{
+    uint64_t lo = 0, hi = 0;
+    MPI_Allreduce(&v, &lo, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
+    MPI_Allreduce(&v, &hi, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+    return lo == hi;
+}
+
+static void compare_with_serial(const tg_graph *t, xp_cluster_opts o,
+                                const char *what)
+{
+    xp_rulegraph g = tg_view(t);
+    xp_clustering c, s;
+    xp_err e;
+    xp_err_clear(&e);
+    XP_CHECK_INT(xp_cluster_run(&g, &o, &s, &e), XP_OK);
+    for (int64_t smin = 8; smin <= 1000000; smin *= 125000) {
+        o.scalapack_min = smin;
+        xp_err_clear(&e);
+        xp_status st = xp_pcluster_run(MPI_COMM_WORLD, &g, &o, &c, &e);
+        XP_CHECK_INT(st, XP_OK);
+        if (st != XP_OK) {
+            fprintf(stderr, "%s: %s\n", what, e.msg);
+            continue;
+        }
+        XP_CHECK(same_everywhere(hash_clustering(&c)));
+        XP_CHECK_INT(c.nclusters, s.nclusters);
+        int64_t diff = 0;
+        for (int64_t i = 0; c.nclusters == s.nclusters && i < t->nnodes; i++)
+            diff += c.node_cluster[i] != s.node_cluster[i];
+        for (int64_t i = 0; c.nclusters == s.nclusters && i < t->nedges; i++)
+            diff += c.edge_cut[i] != s.edge_cut[i];
+        for (int64_t k = 0; c.nclusters == s.nclusters && k < c.nclusters; k++)
+            diff += c.cluster_score[k] != s.cluster_score[k] ||
+                    c.cluster_spectral[k] != s.cluster_spectral[k];
+        if (diff)
+            fprintf(stderr, "%s (scalapack_min %lld): %lld differences\n",
+                    what, (long long)smin, (long long)diff);
+        XP_CHECK_INT(diff, 0);
+        xp_clustering_free(&c);
+    }
+    xp_clustering_free(&s);
+}
+
+static void equal_to_serial(void)
+{
+    xp_cluster_opts o;
+    xp_cluster_opts_default(&o);
+    tg_graph t = {0};
+    t.nnodes = 24;
+    tg_clique(&t, 0, 12, 1.0);
+    tg_clique(&t, 12, 12, 1.0);
+    tg_edge(&t, 5, 17, 0.05);
+    compare_with_serial(&t, o, "two cliques");
+    tg_free(&t);
+    memset(&t, 0, sizeof t);
+    t.nnodes = 24; /* a cycle: lambda2 is repeated */
+    tg_path(&t, 0, 24, 1.0);
+    tg_edge(&t, 23, 0, 1.0);
+    compare_with_serial(&t, o, "cycle");
+    tg_free(&t);
+    memset(&t, 0, sizeof t);
+    t.nnodes = 160; /* eight closure components, paths of 20 */
+    for (int p = 0; p < 8; p++)
+        tg_path(&t, 20 * p, 20, 1.0 + p);
+    compare_with_serial(&t, o, "eight paths");
+    tg_free(&t);
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        memset(&t, 0, sizeof t);
+        tg_planted(&t, 100 + 150 * (int64_t)seed, 25, 0.7, 0.05, seed);
+        compare_with_serial(&t, o, "planted");
+        tg_free(&t);
+    }
+    memset(&t, 0, sizeof t);
+    t.nnodes = 16; /* a star: lambda2 repeated 14 times */
+    for (int i = 1; i < 16; i++)
+        tg_edge(&t, 0, i, 1.0);
+    o.tight = 0.9;
+    compare_with_serial(&t, o, "star");
+    tg_free(&t);
+}
+
+/* pdsyevx on the grid against dsyevr, on random graphs of several sizes. */
+static void eigen_agreement(void)
+{
+    xp_sl_grid grid;
+    xp_err e;
+    xp_err_clear(&e);
+    XP_CHECK_INT(xp_sl_grid_open(&grid, MPI_COMM_WORLD, &e), XP_OK);
+    int sizes[4] = {10, 37, 100, 250};
+    for (int t_ = 0; t_ < 4; t_++) {
+        int n = sizes[t_], k = 3, m = 0, info = 0, il = 1, lw = -1, liw = -1;
+        tg_graph t = {0};
+        uint64_t seed = 11 + (uint64_t)n;
+        t.nnodes = n;
+        tg_path(&t, 0, n, 1.0); /* connected */
+        for (int r = 0; r < 3 * n; r++)
+            tg_edge(&t, (int64_t)(tg_rand(&seed) % (uint64_t)n),
+                    (int64_t)(tg_rand(&seed) % (uint64_t)n),
+                    0.1 + tg_unif(&seed));
+        xp_rulegraph g = tg_view(&t);
+        xp_cluster_opts o;
+        xp_cluster_opts_default(&o);
+        o.min_split = 2;
+        xp__cstate st;
+        XP_CHECK_INT(xp__cstate_init(&st, &g, &o, &e), XP_OK);
+        XP_CHECK_INT(st.nparts, 1);
+        double *L = malloc((size_t)n * n * sizeof *L);
+        double *L2 = malloc((size_t)n * n * sizeof *L2);
+        double ws[250], wp[250], vl = 0, vu = 0, tol = 0, wq, *Zs, *Zp;
+        int iq, isuppz[6];
+        Zs = malloc((size_t)n * k * sizeof *Zs);
+        Zp = malloc((size_t)n * k * sizeof *Zp);
+        xp__cstate_laplacian(&st, 0, L);
+        memcpy(L2, L, (size_t)n * n * sizeof *L);
+        dsyevr_("V", "I", "L", &n, L, &n, &vl, &vu, &il, &k, &tol, &m, ws, Zs,
+                &n, isuppz, &wq, &lw, &iq, &liw, &info, 1, 1, 1);
+        lw = (int)wq;
+        liw = iq;
+        double *work = malloc((size_t)lw * sizeof *work);
+        int *iwork = malloc((size_t)liw * sizeof *iwork);
+        dsyevr_("V", "I", "L", &n, L, &n, &vl, &vu, &il, &k, &tol, &m, ws, Zs,
+                &n, isuppz, work, &lw, iwork, &liw, &info, 1, 1, 1);
+        XP_CHECK_INT(info, 0);
+        for (int nb = 4; nb <= 64; nb *= 4) {
+            xp_sl_mat A;
+            XP_CHECK_INT(xp_sl_mat_create(&grid, n, nb, &A, &e), XP_OK);
+            for (int jl = 0; jl < A.nloc; jl++)
+                for (int il2 = 0; il2 < A.mloc; il2++) {
+                    int64_t i = xp_sl_global(il2, nb, grid.nprow, grid.myrow);
+                    int64_t j = xp_sl_global(jl, nb, grid.npcol, grid.mycol);
+                    A.a[il2 + (size_t)jl * A.lld] = L2[i + (size_t)j * n];
+                }
+            XP_CHECK_INT(xp_sl_eig_smallest(&grid, &A, k, wp, Zp, 0, &e),
+                         XP_OK);
+            for (int j = 0; j < k; j++)
+                XP_CHECK_NEAR(wp[j], ws[j], 1e-8);
+            for (int j = 1; j < k; j++) { /* lambda2, lambda3 are simple */
+                double d = 0;
+                for (int i = 0; i < n; i++)
+                    d += Zs[i + (size_t)j * n] * Zp[i + (size_t)j * n];
+                XP_CHECK_NEAR(fabs(d), 1.0, 1e-8);
+            }
+            XP_CHECK(same_everywhere(fnv(1, Zp, (size_t)n * k * sizeof *Zp)));
+            xp_sl_mat_free(&A);
+        }
+        free(L);
+        free(L2);
+        free(Zs);
+        free(Zp);
+        free(work);
+        free(iwork);
+        xp__cstate_free(&st);
+        tg_free(&t);
+    }
+    xp_sl_grid_close(&grid);
+}
+
+/* A failing solve on the last rank: the same error everywhere, no hang. */
+static void injected_failure(int size)
+{
+    xp_cluster_opts o;
+    xp_cluster_opts_default(&o);
+    tg_graph t = {0};
+    t.nnodes = 160;
+    for (int p = 0; p < 8; p++)
+        tg_path(&t, 20 * p, 20, 1.0);
+    xp_rulegraph g = tg_view(&t);
+    const char *want[2] = {"pdsyevx: info = 1", "dsyevr: info = 1"};
+    for (int path = 0; path < 2; path++) {
+        xp_clustering c;
+        xp_err e;
+        xp_err_clear(&e);
+        o.scalapack_min = path == 0 ? 8 : 1000000;
+        o.fault_rank = size - 1;
+        XP_CHECK_INT(xp_pcluster_run(MPI_COMM_WORLD, &g, &o, &c, &e),
+                     XP_LAPACK);
+        XP_CHECK_INT(e.status, XP_LAPACK);
+        XP_CHECK(strstr(e.msg, want[path]) != NULL);
+        XP_CHECK(same_everywhere(fnv(1, e.msg, strlen(e.msg))));
+        XP_CHECK(c.node_cluster == NULL);
+        /* The library is usable again afterwards. */
+        o.fault_rank = -1;
+        XP_CHECK_INT(xp_pcluster_run(MPI_COMM_WORLD, &g, &o, &c, &e), XP_OK);
+        XP_CHECK_INT(c.nclusters, 32);
+        xp_clustering_free(&c);
+    }
+    tg_free(&t);
+}
+
+int main(int argc, char **argv)
+{
+    int rank = 0, size = 1;
+    MPI_Init(&argc, &argv);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    equal_to_serial();
+    eigen_agreement();
+    injected_failure(size);
+    int fails = xp_test_fail_, total = 0;
+    MPI_Allreduce(&fails, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    MPI_Finalize();
+    if (rank != 0) /* rank 0 reports; every rank fails if any did */
+        return total != 0;
+    xp_test_fail_ = total;
+    XP_TEST_END();
+}
