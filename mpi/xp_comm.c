@@ -165,3 +165,45 @@ xp_status xp_pairs_allreduce(MPI_Comm comm, const xp_pairs *local, xp_pairs *glo
         global->c = c;
     return XP_OK;
 }
+
+xp_status xp_rules_allgather(MPI_Comm comm, const xp_rules *part, xp_rules *acc, xp_err *e)
+{
+    int size;
+    MPI_Comm_size(comm, &size);
+    int64_t mine[2] = {part->n, part->candidates}, tot[2];
+    XP_MPI_CALL(e, MPI_Allreduce(mine, tot, 2, MPI_INT64_T, MPI_SUM, comm));
+    int64_t *cnt = malloc((size_t)size * sizeof *cnt);
+    int *rc = malloc((size_t)size * sizeof *rc), *displ = malloc((size_t)size * sizeof *displ);
+    xp_rule *v = realloc(acc->v, (size_t)(acc->n + tot[0] + 1) * sizeof *v);
+    if (v)
+        acc->v = v;
+    xp_status s = (!cnt || !rc || !displ || !v)
+                      ? xp_err_set(e, XP_NOMEM, "out of memory gathering %lld rules",
+                                   (long long)tot[0])
+                      : XP_OK;
+    s = xp_agree(comm, s, e);
+    if (s == XP_OK)
+        s = xp_mpi_check(MPI_Allgather(&part->n, 1, MPI_INT64_T, cnt, 1, MPI_INT64_T, comm),
+                         "MPI_Allgather", e);
+    int64_t off = 0, bytes = (int64_t)sizeof(xp_rule);
+    for (int r = 0; s == XP_OK && r < size; r++) {
+        if ((off + cnt[r]) * bytes > INT_MAX)
+            s = xp_err_set(e, XP_BUDGET, "%lld candidate rules exceed one MPI exchange",
+                           (long long)(off + cnt[r]));
+        displ[r] = (int)(off * bytes);
+        rc[r] = (int)(cnt[r] * bytes);
+        off += cnt[r];
+    }
+    if (s == XP_OK)
+        s = xp_mpi_check(MPI_Allgatherv(part->v, (int)(part->n * bytes), MPI_BYTE, acc->v + acc->n,
+                                        rc, displ, MPI_BYTE, comm),
+                         "MPI_Allgatherv", e);
+    if (s == XP_OK) {
+        acc->n += tot[0];
+        acc->candidates += tot[1];
+    }
+    free(cnt);
+    free(rc);
+    free(displ);
+    return s;
+}

@@ -9,6 +9,7 @@
 #include <mpi.h>
 
 #include "xp_count.h"
+#include "xp_score.h"
 #include "xp_error.h"
 
 /* Turn an MPI return code into XP_OK or XP_MPI ("MPI_Allreduce: <MPI text>"). */
@@ -39,5 +40,13 @@ xp_status xp_allreduce_bor(MPI_Comm comm, uint64_t *v, int64_t n, xp_err *e);
  */
 xp_status xp_pairs_allreduce(MPI_Comm comm, const xp_pairs *local, xp_pairs *global,
                              xp_err *e);
+
+/*
+ * Collective. Append every rank's rules in `part` (rank 0's first, then
+ * rank 1's, ...) to *acc on every rank, and add the ranks' candidate counts.
+ * Ranks score contiguous ranges of the same sorted pairs, so the result is
+ * in pair order whatever the rank count.
+ */
+xp_status xp_rules_allgather(MPI_Comm comm, const xp_rules *part, xp_rules *acc, xp_err *e);
 
 #endif

@@ -131,27 +131,6 @@ static xp_status xp__bh(xp_rule *v, int64_t n, int64_t m, xp_err *e)
     return XP_OK;
 }
 
-/* Candidates: one per (pair, combination) in the a => b direction. */
-static xp_status xp__candidates(const xp_meta *m, const xp_colinfo *ci, const xp_pairs *p,
-                                xp_rules *all, xp_err *e)
-{
-    all->v = malloc((size_t)(p->n ? p->n : 1) * 4 * sizeof *all->v);
-    XP_ALLOC_CHECK(e, all->v, "the candidate rules");
-    all->n = 0;
-    for (int64_t i = 0; i < p->n; i++) {
-        uint32_t a = (uint32_t)(p->key[i] >> 32), b = (uint32_t)p->key[i];
-        int tpl = xp_template(ci, a, b);
-        for (int aa = 0; aa < 2; aa++)
-            for (int ab = 0; ab < 2; ab++) {
-                int combo = XP_COMBO(aa, ab);
-                if (p->c[4 * i + combo] == 0)
-                    continue;
-                xp__fill(m, p, i, tpl, a, b, aa, ab, combo, &all->v[all->n++]);
-            }
-    }
-    return XP_OK;
-}
-
 /* Default mode: a present=>present rule stands only when the same pair has
  * a passing rule with a new side (docs/statistics.md, long sessions). */
 static void xp__present_needs_new(xp_rule *v, int64_t n, uint8_t *keep)
@@ -170,11 +149,41 @@ static void xp__present_needs_new(xp_rule *v, int64_t n, uint8_t *keep)
     }
 }
 
-xp_status xp_score_pairs(const xp_meta *m, const xp_colinfo *ci, const xp_pairs *p,
-                         const xp_score_opts *o, xp_rules *acc, xp_err *e)
+/* Would the test's p-value certainly exceed q_max? k at most one standard
+ * deviation above its expectation leaves p > 0.1 for the hypergeometric
+ * (and the Poisson and normal shapes it takes), so the exact tail need not
+ * be computed; only used when q_max < 0.05. */
+static int xp__hopeless(const xp_rule *r, double qmax)
 {
-    xp_rules all = {0};
-    XP_CALL(xp__candidates(m, ci, p, &all, e));
+    int cw = r->tpl == XP_TPL_GG;
+    double N = (double)(cw ? r->ncw : r->nwin), na = (double)(cw ? r->cw_a : r->n_a);
+    double nb = (double)(cw ? r->cw_b : r->n_b), k = (double)(cw ? r->cw_ab : r->n_ab);
+    if (qmax >= 0.05 || N <= 1)
+        return 0;
+    double mu = na * nb / N;
+    double var = mu * (1 - na / N) * (N - nb) / (N - 1);
+    return k <= mu + sqrt(var > 0 ? var : 0);
+}
+
+/* Append r to acc, growing it. */
+static int xp__push(xp_rules *acc, int64_t *cap, const xp_rule *r)
+{
+    if (acc->n == *cap) {
+        int64_t c = *cap ? *cap * 2 : 4096;
+        xp_rule *v = realloc(acc->v, (size_t)c * sizeof *v);
+        if (v == NULL)
+            return -1;
+        acc->v = v;
+        *cap = c;
+    }
+    acc->v[acc->n++] = *r;
+    return 0;
+}
+
+xp_status xp_score_pairs(const xp_meta *m, const xp_colinfo *ci, const xp_pairs *p,
+                         int64_t lo, int64_t hi, const xp_score_opts *o, xp_rules *acc,
+                         xp_err *e)
+{
     /* Only candidates that can pass are kept. Paper: score > alpha. Default:
      * score > alpha (the paper's evidence, which short dense traces need) or
      * p <= q_max. The q-values of the latter are exact: a q-value is never
@@ -182,31 +191,31 @@ xp_status xp_score_pairs(const xp_meta *m, const xp_colinfo *ci, const xp_pairs 
      * kept ones with p <= q_max hold the same ranks as among all candidates.
      * A rule kept by its score alone with p > q_max gets an upper bound. */
     double lnqmax = log(o->q_max);
-    int64_t nk = 0;
-    for (int64_t i = 0; i < all.n; i++) {
-        xp_rule *r = &all.v[i];
-        int pass;
-        r->by_score = r->score > o->alpha;
-        if (o->paper) {
-            pass = r->by_score;
-        } else {
-            xp__test(r);
-            pass = r->by_score || (r->lnp <= lnqmax && r->lift > 1.0);
-        }
-        if (pass && xp__ratio_ok(r, o->ratio))
-            all.v[nk++] = *r;
+    int64_t cap = acc->n;
+    for (int64_t i = lo; i < hi; i++) {
+        uint32_t a = (uint32_t)(p->key[i] >> 32), b = (uint32_t)p->key[i];
+        int tpl = xp_template(ci, a, b);
+        for (int aa = 0; aa < 2; aa++)
+            for (int ab = 0; ab < 2; ab++) {
+                int combo = XP_COMBO(aa, ab);
+                if (p->c[4 * i + combo] == 0)
+                    continue;
+                xp_rule r;
+                xp__fill(m, p, i, tpl, a, b, aa, ab, combo, &r);
+                acc->candidates++;
+                r.by_score = r.score > o->alpha;
+                int pass = r.by_score;
+                if (!o->paper && !pass && !xp__hopeless(&r, o->q_max)) {
+                    xp__test(&r);
+                    pass = r.lnp <= lnqmax && r.lift > 1.0;
+                } else if (!o->paper && pass) {
+                    xp__test(&r); /* lift and q for the output */
+                }
+                if (pass && xp__ratio_ok(&r, o->ratio) && xp__push(acc, &cap, &r) != 0)
+                    return xp_err_set(e, XP_NOMEM, "out of memory for %lld candidate rules",
+                                      (long long)acc->n);
+            }
     }
-    acc->candidates += all.n;
-    xp_rule *v = realloc(acc->v, (size_t)(acc->n + nk + 1) * sizeof *v);
-    if (v == NULL) {
-        xp_rules_free(&all);
-        return xp_err_set(e, XP_NOMEM, "out of memory for %lld candidate rules",
-                          (long long)(acc->n + nk));
-    }
-    acc->v = v;
-    memcpy(acc->v + acc->n, all.v, (size_t)nk * sizeof *v);
-    acc->n += nk;
-    xp_rules_free(&all);
     return XP_OK;
 }
 

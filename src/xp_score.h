@@ -43,7 +43,8 @@ typedef struct xp_rules {
 void xp_rules_free(xp_rules *r);
 
 /*
- * Score every counted pair of p (one counting pass) and append to *acc the
+ * Score the counted pairs [lo, hi) of p (one counting pass; ranks may split
+ * the range) and append to *acc the
  * candidates (a => b direction, a < b) that can still pass; acc->candidates
  * counts every candidate scored. Paper mode: eq. (2) > alpha, and for
  * present=>present rules 1/R <= P(X)/P(Y) <= R. Default mode: eq. (2) > alpha
@@ -51,7 +52,8 @@ void xp_rules_free(xp_rules *r);
  * client-window view) with p <= q_max; and the ratio test.
  */
 xp_status xp_score_pairs(const xp_meta *m, const xp_colinfo *ci, const xp_pairs *p,
-                         const xp_score_opts *o, xp_rules *acc, xp_err *e);
+                         int64_t lo, int64_t hi, const xp_score_opts *o, xp_rules *acc,
+                         xp_err *e);
 
 /*
  * After all passes: default mode computes Benjamini-Hochberg q-values over

@@ -1,0 +1,128 @@
+/* xp_report_explain.c - rules in the paper's notation and in plain words. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "xp_report_int.h"
+
+char *xp__report_count(int64_t n, char *buf, size_t size)
+{
+    char raw[32], out[48];
+    snprintf(raw, sizeof raw, "%lld", (long long)(n < 0 ? -n : n));
+    size_t len = strlen(raw), k = 0;
+    if (n < 0)
+        out[k++] = '-';
+    for (size_t i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            out[k++] = ',';
+        out[k++] = raw[i];
+    }
+    out[k] = '\0';
+    snprintf(buf, size, "%s", out);
+    return buf;
+}
+
+char *xp__report_pct(double a, double b, char *buf, size_t size)
+{
+    double p = b > 0 ? 100.0 * a / b : 0;
+    if (p >= 9.95 || p == 0)
+        snprintf(buf, size, "%.0f%%", p);
+    else
+        snprintf(buf, size, "%.1f%%", p);
+    return buf;
+}
+
+char *xp__report_rule_text(const xp_report *rep, const xp_report_rule *r, char *buf,
+                           size_t size)
+{
+    char a[256], b[256];
+    xp_report_side_text(&r->lhs, rep->names, a, sizeof a);
+    xp_report_side_text(&r->rhs, rep->names, b, sizeof b);
+    snprintf(buf, size, "%s (%s) \u21d2 %s (%s)", a, r->lhs.isnew ? "new" : "present", b,
+             r->rhs.isnew ? "new" : "present");
+    return buf;
+}
+
+/* "on port 80 (http)", "on port 49155/tcp", "on any port". */
+static void xp__port_words(const xp_report_side *s, char *buf, size_t size)
+{
+    char p[48];
+    if (s->dport == XP_REPORT_ANY) {
+        snprintf(buf, size, "on any port");
+        return;
+    }
+    xp_report_port_text(s->proto, s->dport, p, sizeof p);
+    char *slash = strchr(p, '/');
+    const char *pn = xp_report_proto_name(s->proto);
+    const char *kind = s->proto == 1 || s->proto == 58 ? "with ICMP type" : "on port";
+    if (slash && pn && strcmp(slash + 1, pn) != 0) {
+        *slash = '\0';
+        snprintf(buf, size, "%s %s (%s)", kind, p, slash + 1);
+    } else {
+        snprintf(buf, size, "%s %s", kind, p);
+    }
+}
+
+/* The activity of a side as a clause: "some client opened a connection to
+ * Web1 on port 80 (http)"; subject overrides the originator when given. */
+static void xp__clause(const xp_report *rep, const xp_report_side *s, const char *subject,
+                       const char *also, char *buf, size_t size)
+{
+    char port[96], from[64] = "";
+    const char *src = strcmp(s->src, "*") == 0 ? "some client" : xp_report_host(s->src, rep->names);
+    const char *dst = strcmp(s->dst, "*") == 0 ? "some host" : xp_report_host(s->dst, rep->names);
+    xp__port_words(s, port, sizeof port);
+    if (s->sport != XP_REPORT_ANY)
+        snprintf(from, sizeof from, " from port %d", (int)s->sport);
+    snprintf(buf, size, "%s %s%s%s%s to %s %s", subject ? subject : src, s->isnew ? "" : "was ",
+             also, s->isnew ? "opened a connection" : "talking", from, dst, port);
+}
+
+/* Unit of the window counts: "seconds", "10-second windows", "windows". */
+static void xp__unit(const xp_report *rep, char *buf, size_t size)
+{
+    if (rep->window == 1)
+        snprintf(buf, size, "seconds");
+    else if (rep->window > 0)
+        snprintf(buf, size, "%g-second windows", rep->window);
+    else
+        snprintf(buf, size, "windows");
+}
+
+/* Subject of the right-hand side: generic-generic rules count windows in
+ * which one client drove both sides. */
+static const char *xp__rhs_subject(const xp_report *rep, const xp_report_rule *r)
+{
+    if (strcmp(r->rhs.src, "*") != 0)
+        return NULL;
+    if (strcmp(r->tpl, "generic-generic") == 0 && strcmp(r->lhs.src, "*") == 0)
+        return "the same client";
+    return "a client";
+}
+
+char *xp__report_explain(const xp_report *rep, const xp_report_rule *r, char *buf,
+                         size_t size)
+{
+    char lhs[512], rhs[512], unit[48], c1[32], c2[32], pa[16], pb[16], sup[64] = ".";
+    xp__unit(rep, unit, sizeof unit);
+    xp__clause(rep, &r->lhs, NULL, "", lhs, sizeof lhs);
+    xp__clause(rep, &r->rhs, xp__rhs_subject(rep, r), "also ", rhs, sizeof rhs);
+    if (r->support >= 0)
+        snprintf(sup, sizeof sup, "; seen from %s distinct client%s.",
+                 xp__report_count(r->support, c1, sizeof c1), r->support == 1 ? "" : "s");
+    if (r->n_lhs > 0 && r->n_both >= 0 && r->n_rhs >= 0 && r->windows > 0) {
+        xp__report_pct((double)r->n_both, (double)r->n_lhs, pa, sizeof pa);
+        xp__report_pct((double)r->n_rhs, (double)r->windows, pb, sizeof pb);
+        snprintf(buf, size, "In %s of the %s %s in which %s, %s, against %s of all %s %s%s", pa,
+                 xp__report_count(r->n_lhs, c1, sizeof c1), unit, lhs, rhs, pb,
+                 xp__report_count(r->windows, c2, sizeof c2), unit, sup);
+    } else if (r->p_lhs > 0 && !isnan(r->p_both) && !isnan(r->p_rhs)) {
+        xp__report_pct(r->p_both, r->p_lhs, pa, sizeof pa);
+        xp__report_pct(r->p_rhs, 1.0, pb, sizeof pb);
+        snprintf(buf, size, "In %s of the %s in which %s, %s, against %s of all %s%s", pa, unit,
+                 lhs, rhs, pb, unit, sup);
+    } else {
+        snprintf(buf, size, "When %s, %s (no counts recorded)%s", lhs, rhs, sup);
+    }
+    return buf;
+}

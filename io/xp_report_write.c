@@ -1,0 +1,145 @@
+/* xp_report_write.c - xp_report_write_all: every report file, atomically. */
+#define _GNU_SOURCE
+#include "xp_report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "xp_report_int.h"
+
+typedef xp_status (*xp__writer)(FILE *f, const xp_report *rep, xp_err *e);
+
+static const struct {
+    const char *name;
+    xp__writer write;
+} xp__outputs[] = {
+    {"report.txt", xp__report_txt},
+    {"report.html", xp__report_html},
+    {"graph.dot", xp__report_dot},
+    {"graph.graphml", xp__report_graphml},
+};
+#define XP__NOUT (sizeof xp__outputs / sizeof xp__outputs[0])
+
+static void xp__path(char *buf, size_t size, const char *dir, const char *name, int tmp)
+{
+    snprintf(buf, size, "%s/%s%s", dir, name, tmp ? ".tmp" : "");
+}
+
+static xp_status xp__write_one(const char *dir, size_t k, const xp_report *rep, xp_err *e)
+{
+    char path[4096];
+    xp__path(path, sizeof path, dir, xp__outputs[k].name, 1);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return xp_err_set(e, XP_IO, "%s: cannot create: %s", path, strerror(errno));
+    xp_status s = xp__outputs[k].write(f, rep, e);
+    int bad = ferror(f), err = errno;
+    if (fclose(f) != 0 && !bad) {
+        bad = 1;
+        err = errno;
+    }
+    if (s == XP_OK && bad)
+        s = xp_err_set(e, XP_IO, "%s: write failed: %s", path, strerror(err));
+    return s;
+}
+
+/* Full path of `dot` when it is an executable on PATH, else "". */
+static void xp__find_dot(char *out, size_t size)
+{
+    const char *path = getenv("PATH");
+    out[0] = '\0';
+    while (path && *path) {
+        const char *colon = strchr(path, ':');
+        size_t n = colon ? (size_t)(colon - path) : strlen(path);
+        snprintf(out, size, "%.*s/dot", (int)n, n ? path : ".");
+        if (access(out, X_OK) == 0)
+            return;
+        path = colon ? colon + 1 : NULL;
+    }
+    out[0] = '\0';
+}
+
+/* graph.svg.tmp from graph.dot.tmp with `dot -Tsvg`; *made is 0 when dot is
+ * not installed (not an error). dot's own messages go to /dev/null. */
+static xp_status xp__write_svg(const char *dir, int *made, xp_err *e)
+{
+    char dot[4096], in[4096], out[4096];
+    *made = 0;
+    xp__find_dot(dot, sizeof dot);
+    if (!dot[0])
+        return XP_OK;
+    xp__path(in, sizeof in, dir, "graph.dot", 1);
+    xp__path(out, sizeof out, dir, "graph.svg", 1);
+    char *argv[] = {dot, "-Tsvg", "-o", out, in, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    int rc = posix_spawn(&pid, dot, &fa, NULL, argv, environ), st = 0;
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        return xp_err_set(e, XP_IO, "%s: cannot run %s: %s", in, dot, strerror(rc));
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        return xp_err_set(e, XP_IO, "%s: `%s -Tsvg` failed (status %d)", in, dot,
+                          WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    *made = 1;
+    return XP_OK;
+}
+
+static void xp__remove_tmps(const char *dir)
+{
+    char path[4096];
+    for (size_t k = 0; k < XP__NOUT; k++) {
+        xp__path(path, sizeof path, dir, xp__outputs[k].name, 1);
+        unlink(path);
+    }
+    xp__path(path, sizeof path, dir, "graph.svg", 1);
+    unlink(path);
+}
+
+static xp_status xp__commit(const char *dir, const char *name, xp_err *e)
+{
+    char a[4096], b[4096];
+    xp__path(a, sizeof a, dir, name, 1);
+    xp__path(b, sizeof b, dir, name, 0);
+    if (rename(a, b) != 0)
+        return xp_err_set(e, XP_IO, "%s: cannot rename to %s: %s", a, b, strerror(errno));
+    return XP_OK;
+}
+
+static xp_status xp__write_files(const char *dir, const xp_report *rep, xp_err *e)
+{
+    int svg = 0;
+    for (size_t k = 0; k < XP__NOUT; k++)
+        XP_CALL(xp__write_one(dir, k, rep, e));
+    XP_CALL(xp__write_svg(dir, &svg, e));
+    for (size_t k = 0; k < XP__NOUT; k++)
+        XP_CALL(xp__commit(dir, xp__outputs[k].name, e));
+    return svg ? xp__commit(dir, "graph.svg", e) : XP_OK;
+}
+
+xp_status xp_report_write_all(const char *dir, const char *names_path, xp_err *e)
+{
+    xp_names *names = NULL;
+    xp_report rep;
+    memset(&rep, 0, sizeof rep);
+    xp_status s = names_path ? xp_names_load(names_path, &names, e) : XP_OK;
+    if (s == XP_OK)
+        s = xp__report_load(dir, names, names_path, &rep, e);
+    if (s == XP_OK)
+        s = xp__write_files(dir, &rep, e);
+    if (s != XP_OK)
+        xp__remove_tmps(dir);
+    xp__report_free(&rep);
+    xp_names_free(names);
+    return s;
+}

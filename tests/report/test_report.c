@@ -1,0 +1,195 @@
+/* test_report.c - unit tests of the report layer: the names parser (good
+ * and bad lines), node ids, the JSON reader, the model (clusters, cut and
+ * loose rules, cliques) and the HTML data blob's escaping. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../xp_test.h"
+#include "xp_report_int.h"
+#include "xp_report_json.h"
+
+static void test_names(void)
+{
+    static const char good[] = "# comment\n\n127.0.0.1\tlocalhost\n10.0.0.80 Web1 web1.example # x\n"
+                               "::1 ip6-localhost ip6-loopback\nfe80:0:0::1 LinkLocal\n"
+                               "10.0.0.80 Second\n  10.0.0.9   Spaced  \r\n";
+    xp_names *n = NULL;
+    xp_err e;
+    xp_err_clear(&e);
+    XP_CHECK_INT(xp_names_parse(good, strlen(good), "hosts", &n, &e), XP_OK);
+    XP_CHECK_INT(xp_names_count(n), 5);
+    XP_CHECK_STR(xp_names_lookup(n, "10.0.0.80"), "Web1"); /* first line wins */
+    XP_CHECK_STR(xp_names_lookup(n, "127.0.0.1"), "localhost");
+    XP_CHECK_STR(xp_names_lookup(n, "0:0::1"), "ip6-localhost");
+    XP_CHECK_STR(xp_names_lookup(n, "[fe80::1]"), "LinkLocal");
+    XP_CHECK_STR(xp_names_lookup(n, "10.0.0.9"), "Spaced");
+    XP_CHECK(xp_names_lookup(n, "10.0.0.10") == NULL);
+    XP_CHECK(xp_names_lookup(n, "*") == NULL);
+    XP_CHECK(xp_names_lookup(NULL, "10.0.0.80") == NULL);
+    xp_names_free(n);
+
+    static const struct {
+        const char *text, *msg;
+    } bad[] = {
+        {"10.0.0.1 a\n10.0.0.300 b\n", "names.txt: line 2: '10.0.0.300' is not an IPv4 or IPv6 address"},
+        {"# c\n\nweb1 10.0.0.1\n", "names.txt: line 3: 'web1' is not an IPv4 or IPv6 address"},
+        {"10.0.0.1\n", "names.txt: line 1: address 10.0.0.1 has no name after it"},
+        {"10.0.0.1 # only a comment\n", "names.txt: line 1: address 10.0.0.1 has no name after it"},
+        {"fe80::1::2 x\n", "names.txt: line 1: 'fe80::1::2' is not an IPv4 or IPv6 address"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        xp_err_clear(&e);
+        n = NULL;
+        XP_CHECK_INT(xp_names_parse(bad[i].text, strlen(bad[i].text), "names.txt", &n, &e),
+                     XP_FORMAT);
+        XP_CHECK_STR(e.msg, bad[i].msg);
+        XP_CHECK(n == NULL);
+    }
+    xp_err_clear(&e);
+    XP_CHECK_INT(xp_names_load("/nonexistent/names.txt", &n, &e), XP_IO);
+    XP_CHECK(strstr(e.msg, "/nonexistent/names.txt") != NULL);
+}
+
+static void test_side_id(void)
+{
+    static const char *const ids[] = {
+        "*:*>10.0.0.53:53/udp new", "10.1.0.7:*>10.0.0.2:80/tcp present",
+        "[fe80::1]:*>[ff02::1]:5353/udp present", "*:*>*:0/icmp new", "1.2.3.4:7001>5.6.7.8:*/47 new"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        xp_report_side s;
+        char buf[200];
+        xp_err e;
+        xp_err_clear(&e);
+        XP_CHECK_INT(xp_report_side_parse(ids[i], &s, "t", &e), XP_OK);
+        XP_CHECK_STR(xp_report_side_id(&s, buf, sizeof buf), ids[i]);
+    }
+    static const char *const bad[] = {"", "*:*>10.0.0.53:53/udp", "*:*>10.0.0.53:99999/udp new",
+                                      "*:*10.0.0.53:53/udp new", "*:*>10.0.0.53:53/xyz new",
+                                      "*:*>10.0.0.53:53/udp old", "[fe80::1:*>*:1/tcp new"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        xp_report_side s;
+        xp_err e;
+        xp_err_clear(&e);
+        XP_CHECK_INT(xp_report_side_parse(bad[i], &s, "clusters.json", &e), XP_FORMAT);
+    }
+}
+
+static void test_json(void)
+{
+    xp_jval v;
+    xp_err e;
+    xp_err_clear(&e);
+    const char *ok = " {\"a\": [1, -2.5e3, true, false, null], \"s\": \"x\\u00e9\\ud83d\\ude00\\n\\\"\"} ";
+    XP_CHECK_INT(xp_json_parse(ok, strlen(ok), "t", &v, &e), XP_OK);
+    const xp_jval *a = xp_json_get(&v, "a"), *s = xp_json_get(&v, "s");
+    XP_CHECK(a && a->type == XP_JARR && a->n == 5);
+    XP_CHECK_NEAR(a->v[1].num, -2500, 0);
+    XP_CHECK_STR(s->str, "x\xc3\xa9\xf0\x9f\x98\x80\n\"");
+    xp_json_free(&v);
+    static const struct {
+        const char *text, *msg;
+    } bad[] = {
+        {"{\"a\" 1}", "f: line 9: byte 5: expected ':' after the key, found '1'"},
+        {"[1, 2", "f: line 9: byte 5: expected ',' or ']', found end of input"},
+        {"{\"a\": 01}", "f: line 9: byte 7: expected ',' or '}', found '1'"},
+        {"\"abc", "f: line 9: byte 4: unterminated string, found end of input"},
+        {"[1] x", "f: line 9: byte 4: expected the end of the value, found 'x'"},
+        {"nul", "f: line 9: byte 0: expected a JSON value, found 'n'"},
+        {"\"\\ud800\"", "f: line 9: byte 7: expected a low surrogate \\uDC00-\\uDFFF, found '\"'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        xp_err_clear(&e);
+        XP_CHECK_INT(xp_json_parse(bad[i].text, strlen(bad[i].text), "f: line 9", &v, &e),
+                     XP_FORMAT);
+        XP_CHECK_STR(e.msg, bad[i].msg);
+    }
+    char deep[200];
+    memset(deep, '[', sizeof deep);
+    xp_err_clear(&e);
+    XP_CHECK_INT(xp_json_parse(deep, sizeof deep, "deep", &v, &e), XP_FORMAT);
+}
+
+#define SIDE(dst) "{\"src\": \"*\", \"sport\": \"*\", \"dst\": \"" dst "\", \"dport\": 80, \"proto\": \"tcp\", \"act\": \"new\"}"
+#define RULE(a, b, s) "{\"lhs\": " SIDE(a) ", \"rhs\": " SIDE(b) ", \"score\": " s ", \"support\": 9, \"template\": \"generic-generic\", \"cluster\": 0, \"n_lhs\": 10, \"n_rhs\": 10, \"n_both\": 8, \"windows\": 100}\n"
+
+static void test_model(void)
+{
+    /* A 3-clique (6 rules) plus one rule leaving it, one loose and one cut. */
+    static const char rules[] = RULE("10.0.0.1", "10.0.0.2", "0.9") RULE("10.0.0.2", "10.0.0.1", "0.8")
+        RULE("10.0.0.1", "10.0.0.3", "0.7") RULE("10.0.0.3", "10.0.0.1", "0.6")
+        RULE("10.0.0.2", "10.0.0.3", "0.5") RULE("10.0.0.3", "10.0.0.2", "0.4")
+        RULE("10.0.0.3", "10.0.0.4", "0.3") RULE("10.0.0.5", "10.0.0.6", "0.2")
+        RULE("10.0.0.1", "10.0.0.6", "0.1");
+    static const char cl[] = "{\"clusters\": [{\"id\": 4, \"score\": 1, \"rules\": [0,1,2,3,4,5,6]}],"
+                             " \"cut_rules\": [8]}";
+    xp_report rep;
+    xp_err e;
+    xp_err_clear(&e);
+    XP_CHECK_INT(xp__report_load_mem(rules, strlen(rules), cl, strlen(cl), NULL, 0, "d", &rep, &e),
+                 XP_OK);
+    XP_CHECK_INT(rep.nrules, 9);
+    XP_CHECK_INT(rep.nnodes, 6);
+    XP_CHECK_INT(rep.nclusters, 1);
+    XP_CHECK_INT(rep.clusters[0].nnodes, 4);
+    XP_CHECK_INT(rep.clusters[0].ncliques, 1);
+    XP_CHECK_INT(rep.clusters[0].cliques[0].n, 3);
+    XP_CHECK_INT(rep.clusters[0].cliques[0].nrules, 6);
+    XP_CHECK_INT(rep.clusters[0].in_clique[6], 0);
+    XP_CHECK_INT(rep.ncut, 1);
+    XP_CHECK_INT(rep.cut[0], 8);
+    XP_CHECK_INT(rep.nloose, 1);
+    XP_CHECK_INT(rep.loose[0], 7);
+    char buf[1000];
+    xp__report_explain(&rep, &rep.rules[0], buf, sizeof buf);
+    XP_CHECK_STR(buf, "In 80% of the 10 windows in which some client opened a connection to 10.0.0.1 "
+                      "on port 80 (http), the same client also opened a connection to 10.0.0.2 on "
+                      "port 80 (http), against 10% of all 100 windows; seen from 9 distinct clients.");
+    xp__report_free(&rep);
+
+    /* Errors name the file and the line. */
+    static const char bad[] = RULE("10.0.0.1", "10.0.0.2", "0.9") "{\"lhs\": 1}\n";
+    xp_err_clear(&e);
+    XP_CHECK_INT(xp__report_load_mem(bad, strlen(bad), NULL, 0, NULL, 0, "out", &rep, &e), XP_FORMAT);
+    XP_CHECK_STR(e.msg, "out/rules.jsonl: line 2: \"lhs\" should be an object");
+    xp__report_free(&rep);
+    static const char badcl[] = "{\"clusters\": [{\"id\": 0, \"rules\": [9]}]}";
+    xp_err_clear(&e);
+    XP_CHECK_INT(xp__report_load_mem(rules, strlen(rules), badcl, strlen(badcl), NULL, 0, "out",
+                                     &rep, &e), XP_FORMAT);
+    XP_CHECK_STR(e.msg, "out/clusters.json: clusters[0].rules[0] should be a rule index 0..8");
+    xp__report_free(&rep);
+}
+
+static void test_counts(void)
+{
+    char b[32];
+    XP_CHECK_STR(xp__report_count(0, b, sizeof b), "0");
+    XP_CHECK_STR(xp__report_count(999, b, sizeof b), "999");
+    XP_CHECK_STR(xp__report_count(1000, b, sizeof b), "1,000");
+    XP_CHECK_STR(xp__report_count(25200, b, sizeof b), "25,200");
+    XP_CHECK_STR(xp__report_count(1234567, b, sizeof b), "1,234,567");
+    XP_CHECK_STR(xp__report_pct(1184, 1260, b, sizeof b), "94%");
+    XP_CHECK_STR(xp__report_pct(1, 250, b, sizeof b), "0.4%");
+}
+
+static void test_blob_escape(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    xp__report_json_str(f, "a</script><!-- & \"q\" \\ \n");
+    fclose(f);
+    XP_CHECK_STR(buf, "\"a\\u003c/script\\u003e\\u003c!-- \\u0026 \\\"q\\\" \\\\ \\n\"");
+    free(buf);
+}
+
+int main(void)
+{
+    test_names();
+    test_side_id();
+    test_json();
+    test_model();
+    test_counts();
+    test_blob_escape();
+    XP_TEST_END();
+}
