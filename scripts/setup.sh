@@ -1,0 +1,46 @@
+#!/bin/sh
+# scripts/setup.sh - install what is missing on Debian 12, fetch the npm
+# package that report.html embeds, and build expose-mpi into build/.
+#
+#   scripts/setup.sh [BUILD_DIR] [extra cmake args...]
+#
+# Installs with apt-get (after apt-get update) only when a package is missing,
+# so a second run is quick. Needs root or sudo for that step.
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-"$here/build"}
+[ $# -gt 0 ] && shift
+
+# Build and run-time dependencies (Debian 12 package names, TOOLCHAIN.md).
+# chromium: the report.html test; graphviz: graph.svg and its test;
+# slurm-wlm/munge: the one-node Slurm test; python3-pandas/scipy: the peer
+# baseline of the benchmarks; clang: libFuzzer builds (-DXP_FUZZ=ON).
+pkgs="build-essential cmake pkg-config git ca-certificates
+      openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools
+      libscalapack-openmpi-dev liblapack-dev libpcap-dev zlib1g-dev
+      python3 python3-pandas python3-scipy nodejs npm chromium graphviz
+      slurm-wlm munge clang valgrind procps"
+
+missing=
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "setup: installing:$missing"
+    sudo=
+    [ "$(id -u)" -ne 0 ] && sudo=sudo
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
+fi
+
+# report.html embeds cytoscape from the npm registry (never committed).
+if [ ! -f "$here/node_modules/cytoscape/dist/cytoscape.min.js" ]; then
+    echo "setup: npm ci (cytoscape for report.html)"
+    (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >"$build.cmake.log" 2>&1 ||
+    { cat "$build.cmake.log"; exit 1; }
+cmake --build "$build" -j"$(nproc)"
+echo "setup: built $build/mpi/expose-mpi"
