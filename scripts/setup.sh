@@ -18,10 +18,15 @@ build=${1:-"$here/build"}
 pkgs="build-essential cmake pkg-config git ca-certificates
       openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools
       libscalapack-openmpi-dev liblapack-dev libpcap-dev zlib1g-dev
-      python3 python3-pandas python3-scipy nodejs npm chromium graphviz
+      python3 python3-pandas python3-scipy chromium graphviz
       slurm-wlm munge clang valgrind procps"
 
+# Node.js: many machines carry NodeSource's nodejs, which bundles npm and
+# conflicts with Debian's npm package. Ask apt for node only when the
+# commands are absent, never for Debian's npm beside a working one.
 missing=
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
         missing="$missing $p"
