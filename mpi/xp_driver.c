@@ -162,10 +162,12 @@ static char *xp__fingerprint(const xp__ctx *c, const xp_input_list *l)
     FILE *f = open_memstream(&buf, &len);
     if (f == NULL)
         return NULL;
-    fprintf(f, "expose-mpi shards v%d; window=%.17g top-k=%lld max-presence=%.17g paper=%d "
-               "port-min-flows=%lld idle-gap=%.17g shards=%lld\n",
+    /* "select" names the top-K rule; change it when the selection changes. */
+    fprintf(f, "expose-mpi shards v%d; select=2 window=%.17g top-k=%lld max-presence=%.17g "
+               "paper=%d beta=%lld port-min-flows=%lld idle-gap=%.17g shards=%lld\n",
             XP_SHARD_FORMAT_VERSION, c->o.window, (long long)c->o.top_k, c->o.max_presence,
-            c->o.paper, (long long)c->o.port_min_flows, c->o.idle_gap, (long long)c->o.shards);
+            c->o.paper, (long long)c->o.beta, (long long)c->o.port_min_flows, c->o.idle_gap,
+            (long long)c->o.shards);
     for (int64_t i = 0; i < l->n; i++)
         fprintf(f, "%s %lld %lld\n", l->v[i].path, (long long)l->v[i].size,
                 (long long)l->v[i].mtime_ns);
@@ -204,7 +206,10 @@ static xp_status xp__build_shards(xp__ctx *c, const xp_input_list *l, const char
     xp__log(c, "%lld windows, %lld flows, %lld generics", (long long)a.nwindows,
             (long long)a.nflows, (long long)a.ngenerics);
     xp__stage_begin(c);
-    xp_select_opts so = {c->o.top_k, c->o.max_presence, c->o.paper};
+    /* A generic needs support > beta clients (§2.3.2): hub_clients is the
+     * least client count at which a generic can make rules. */
+    xp_select_opts so = {c->o.top_k, c->o.max_presence, c->o.paper,
+                         c->o.beta + 1};
     int32_t *colmap = NULL;
     xp_meta m = {0};
     s = xp_select_columns(&a, &so, &m, &colmap, &c->e);

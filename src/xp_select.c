@@ -8,13 +8,17 @@
 typedef struct xp__rank_ctx {
     const xp_activity *a;
     int paper;
+    const uint8_t *subsumed; /* default mode: 1 for a flow its hub generic stands for */
 } xp__rank_ctx;
 
-/* Most active first; ties by object id (canonical key order). */
+/* Most active first; ties by object id (canonical key order). Default mode
+ * ranks flows of hub services after every other object (see xp__subsumed). */
 static int xp__cmp_rank(const void *x, const void *y, void *ctx)
 {
     const xp__rank_ctx *c = ctx;
     int64_t i = *(const int64_t *)x, j = *(const int64_t *)y;
+    if (c->subsumed && c->subsumed[i] != c->subsumed[j])
+        return c->subsumed[i] ? 1 : -1;
     if (!c->paper && c->a->n_new[i] != c->a->n_new[j])
         return c->a->n_new[i] > c->a->n_new[j] ? -1 : 1;
     if (c->a->n_present[i] != c->a->n_present[j])
@@ -33,6 +37,93 @@ static int xp__cmp_i64(const void *x, const void *y)
 {
     int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
     return a < b ? -1 : a > b;
+}
+
+/* (dst, dport, proto, src) of a flow, for grouping flows by their generic. */
+typedef struct xp__svc {
+    uint32_t dst, src;
+    int32_t dport;
+    uint8_t proto;
+    int64_t obj;
+} xp__svc;
+
+static int xp__cmp_svc(const void *x, const void *y)
+{
+    const xp__svc *a = x, *b = y;
+    if (a->proto != b->proto)
+        return a->proto < b->proto ? -1 : 1;
+    if (a->dst != b->dst)
+        return a->dst < b->dst ? -1 : 1;
+    if (a->dport != b->dport)
+        return a->dport < b->dport ? -1 : 1;
+    if (a->src != b->src)
+        return a->src < b->src ? -1 : 1;
+    return a->obj < b->obj ? -1 : a->obj > b->obj;
+}
+
+/* The generic (proto, dst, dport) or -1. Generics follow the flows in
+ * canonical order, sorted by (proto, dst, dport) (xp_activity.c). */
+static int64_t xp__find_generic(const xp_activity *a, uint8_t proto, uint32_t dst,
+                                int32_t dport)
+{
+    int64_t lo = a->nobjs - a->ngenerics, hi = a->nobjs;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        const xp_objkey *k = &a->objs[mid];
+        int c = k->proto != proto ? (k->proto < proto ? -1 : 1)
+                : k->dst != dst   ? (k->dst < dst ? -1 : 1)
+                : k->dport != dport ? (k->dport < dport ? -1 : 1)
+                                    : 0;
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/*
+ * Default mode (docs/statistics.md, "hubs" and "rare but regular"): a hub is
+ * a service whose generic (§2.3) the paper's 90 % rule would drop (present
+ * in more than max_presence of the windows) but which the default keeps
+ * (not dominant by client-windows) and which has at least hub_clients
+ * distinct clients. Its per-client flows are "subsumed": the generic carries
+ * their co-occurrences, with the client-window view and a support count, so
+ * they are ranked after every other object. With 1000 clients the flows of
+ * DNS and mail alone (4 per client) otherwise fill most of the top K and
+ * crowd out rare but regular flows such as a scanner's probes.
+ * sub[i] = 1 for such flows; returns -1 when out of memory.
+ */
+static int xp__subsumed(const xp_activity *a, const xp_select_opts *o, uint8_t *sub)
+{
+    memset(sub, 0, (size_t)a->nobjs);
+    xp__svc *v = malloc((size_t)(a->nflows ? a->nflows : 1) * sizeof *v);
+    if (v == NULL)
+        return -1;
+    int64_t n = 0;
+    for (int64_t i = 0; i < a->nobjs; i++) {
+        const xp_objkey *k = &a->objs[i];
+        if (!k->generic)
+            v[n++] = (xp__svc){k->dst, k->src, k->dport, k->proto, i};
+    }
+    qsort(v, (size_t)n, sizeof *v, xp__cmp_svc);
+    for (int64_t i = 0; i < n;) {
+        int64_t j = i, clients = 0;
+        for (; j < n && v[j].dst == v[i].dst && v[j].dport == v[i].dport &&
+               v[j].proto == v[i].proto;
+             j++)
+            clients += j == i || v[j].src != v[j - 1].src;
+        int64_t g = xp__find_generic(a, v[i].proto, v[i].dst, v[i].dport);
+        if (g >= 0 && clients >= o->hub_clients && !xp__dominant(a, o, g) &&
+            (double)a->n_present[g] > o->max_presence * (double)a->nwindows)
+            for (int64_t t = i; t < j; t++)
+                sub[v[t].obj] = 1;
+        i = j;
+    }
+    free(v);
+    return 0;
 }
 
 static xp_status xp__fill_columns(const xp_activity *a, const int64_t *pick, int64_t k,
@@ -86,8 +177,18 @@ xp_status xp_select_columns(const xp_activity *a, const xp_select_opts *o, xp_me
         else if (a->n_present[i] > 0)
             cand[nc++] = i;
     }
-    xp__rank_ctx ctx = {a, o->paper};
+    uint8_t *sub = NULL;
+    if (!o->paper && o->hub_clients > 0) {
+        sub = malloc((size_t)(a->nobjs ? a->nobjs : 1));
+        if (sub == NULL || xp__subsumed(a, o, sub) != 0) {
+            free(sub);
+            free(cand);
+            return xp_err_set(e, XP_NOMEM, "out of memory ranking columns");
+        }
+    }
+    xp__rank_ctx ctx = {a, o->paper, sub};
     qsort_r(cand, (size_t)nc, sizeof *cand, xp__cmp_rank, &ctx);
+    free(sub);
     int64_t k = nc < o->top_k ? nc : o->top_k;
     m->ntopk_cut = nc - k;
     qsort(cand, (size_t)k, sizeof *cand, xp__cmp_i64);

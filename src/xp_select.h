@@ -13,6 +13,9 @@ typedef struct xp_select_opts {
     int64_t top_k;
     double max_presence;
     int paper; /* 1: the paper's rules exactly; 0: the default (docs/statistics.md) */
+    /* Default mode: flows of a service whose generic has at least this many
+     * distinct clients rank after all other objects (0: off). */
+    int64_t hub_clients;
 } xp_select_opts;
 
 /*
