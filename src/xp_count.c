@@ -461,63 +461,80 @@ static int xp__naive_gg(const xp_actmat *a, int64_t w, uint32_t ca, uint32_t cb,
 xp_status xp_count_naive(const xp_colinfo *ci, int64_t ncols, const xp_actmat *a,
                          xp_pairs *out, xp_err *e)
 {
+    /* The paper's Fig. 3 baseline: for every window, test every admissible
+     * pair of the K columns, O(W * K^2) whatever the windows hold. The
+     * admissible pairs are listed once (the templates do not change). */
     memset(out, 0, sizeof *out);
-    int64_t cap = 1024;
-    uint8_t *act = malloc((size_t)(ncols ? ncols : 1));
-    out->key = malloc((size_t)cap * sizeof *out->key);
-    out->c = malloc((size_t)cap * 4 * sizeof *out->c);
-    out->cw = malloc((size_t)cap * 4 * sizeof *out->cw);
-    if (!act || !out->key || !out->c || !out->cw) {
-        free(act);
-        xp_pairs_free(out);
-        return xp_err_set(e, XP_NOMEM, "out of memory in the naive counter");
-    }
-    for (uint32_t i = 0; i < (uint32_t)ncols; i++) {
+    int64_t np = 0, cap = 1024;
+    uint64_t *key = malloc((size_t)cap * sizeof *key);
+    uint8_t *act = calloc((size_t)(ncols ? ncols : 1), 1);
+    if (key == NULL || act == NULL)
+        goto nomem;
+    for (uint32_t i = 0; i < (uint32_t)ncols; i++)
         for (uint32_t j = i + 1; j < (uint32_t)ncols; j++) {
             int t = xp_template(ci, i, j);
             if (t == XP_TPL_NONE)
                 continue;
-            int64_t c[4] = {0}, cw[4] = {0};
-            for (int64_t w = a->w0; w < a->w1; w++) {
-                memset(act, 0, (size_t)ncols);
-                xp__naive_window(a, w, act);
-                for (int ca = 0; ca < 2; ca++)
-                    for (int cb = 0; cb < 2; cb++) {
-                        int need_a = ca == XP_NEW, need_b = cb == XP_NEW, k = 0;
-                        if (t == XP_TPL_GG) {
-                            c[XP_COMBO(ca, cb)] += xp__naive_gg(a, w, i, j, need_a, need_b, &k);
-                            cw[XP_COMBO(ca, cb)] += k;
-                        } else if (act[i] > need_a && act[j] > need_b) {
-                            c[XP_COMBO(ca, cb)]++;
-                            cw[XP_COMBO(ca, cb)]++;
-                        }
-                    }
+            if (np == cap) {
+                uint64_t *kk = realloc(key, (size_t)(cap *= 2) * sizeof *kk);
+                if (kk == NULL)
+                    goto nomem;
+                key = kk;
             }
-            if (c[XP_COMBO(XP_PRESENT, XP_PRESENT)] == 0)
-                continue;
-            if (out->n == cap) {
-                cap *= 2;
-                uint64_t *kk = realloc(out->key, (size_t)cap * sizeof *kk);
-                int64_t *cc = realloc(out->c, (size_t)cap * 4 * sizeof *cc);
-                int64_t *ww = realloc(out->cw, (size_t)cap * 4 * sizeof *ww);
-                if (kk)
-                    out->key = kk;
-                if (cc)
-                    out->c = cc;
-                if (ww)
-                    out->cw = ww;
-                if (!kk || !cc || !ww) {
-                    free(act);
-                    xp_pairs_free(out);
-                    return xp_err_set(e, XP_NOMEM, "out of memory in the naive counter");
-                }
-            }
-            out->key[out->n] = ((uint64_t)i << 32) | j;
-            memcpy(out->c + 4 * out->n, c, sizeof c);
-            memcpy(out->cw + 4 * out->n, cw, sizeof cw);
-            out->n++;
+            key[np++] = ((uint64_t)i << 32) | j | ((uint64_t)(t == XP_TPL_GG) << 63);
         }
+    int64_t *c = calloc((size_t)(np ? np : 1) * 8, sizeof *c);
+    if (c == NULL)
+        goto nomem;
+    for (int64_t w = a->w0; w < a->w1; w++) {
+        xp__naive_window(a, w, act);
+        for (int64_t p = 0; p < np; p++) {
+            uint32_t i = (uint32_t)(key[p] >> 32) & 0x7fffffffu, j = (uint32_t)key[p];
+            int gg = (int)(key[p] >> 63);
+            if (act[i] == 0 || act[j] == 0)
+                continue;
+            for (int ca = 0; ca < 2; ca++)
+                for (int cb = 0; cb < 2; cb++) {
+                    int need_a = ca == XP_NEW, need_b = cb == XP_NEW, k = 0;
+                    int64_t *pc = c + 8 * p + XP_COMBO(ca, cb);
+                    if (gg) {
+                        pc[0] += xp__naive_gg(a, w, i, j, need_a, need_b, &k);
+                        pc[4] += k;
+                    } else if (act[i] > need_a && act[j] > need_b) {
+                        pc[0]++;
+                        pc[4]++;
+                    }
+                }
+        }
+        for (int64_t x = a->wptr[w - a->w0]; x < a->wptr[w - a->w0 + 1]; x++)
+            act[a->col[x]] = 0;
     }
+    /* Keep the pairs seen together at least once, as the fast counter. */
+    int64_t n = 0;
+    for (int64_t p = 0; p < np; p++)
+        n += c[8 * p + XP_COMBO(XP_PRESENT, XP_PRESENT)] != 0;
+    out->key = malloc((size_t)(n ? n : 1) * sizeof *out->key);
+    out->c = malloc((size_t)(n ? n : 1) * 4 * sizeof *out->c);
+    out->cw = malloc((size_t)(n ? n : 1) * 4 * sizeof *out->cw);
+    if (!out->key || !out->c || !out->cw) {
+        free(c);
+        goto nomem;
+    }
+    for (int64_t p = 0; p < np; p++) {
+        if (c[8 * p + XP_COMBO(XP_PRESENT, XP_PRESENT)] == 0)
+            continue;
+        out->key[out->n] = key[p] & ~((uint64_t)1 << 63);
+        memcpy(out->c + 4 * out->n, c + 8 * p, 4 * sizeof *c);
+        memcpy(out->cw + 4 * out->n, c + 8 * p + 4, 4 * sizeof *c);
+        out->n++;
+    }
+    free(c);
+    free(key);
     free(act);
     return XP_OK;
+nomem:
+    free(key);
+    free(act);
+    xp_pairs_free(out);
+    return xp_err_set(e, XP_NOMEM, "out of memory in the naive counter");
 }

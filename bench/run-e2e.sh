@@ -1,0 +1,73 @@
+#!/bin/sh
+# run-e2e.sh - end to end on a generated campus-scale trace (bench/README.md,
+# "End to end"): expose-mpi at 1 and 2 ranks, K = 5000 and 10000, against the
+# peer (pandas + scipy, ../shared/peer) on the same input in the same run,
+# and the counting kernel against the naive O(W K^2) baseline (count_bench).
+#
+# Usage: bench/run-e2e.sh [BUILD_DIR] [CLIENTS] [HOURS] [REPEATS]
+# Defaults: build/, 1000 clients, 7 hours (about a million records), 3.
+# Times are the minimum over REPEATS runs (the peer: one run unless PEER_REPS).
+# Set NO_PEER=1 to skip the peer. Every run rebuilds its shards (--rebuild).
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+clients=${2:-1000}
+hours=${3:-7}
+reps=${4:-3}
+. "$root/scripts/env.sh"
+exe=$build/mpi/expose-mpi
+[ -x "$build/bench/count_bench" ] || cmake --build "$build" -j2 --target count_bench
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$build/io/expose-gen" -o "$tmp/g" --clients "$clients" --hours "$hours" --seed 1 >/dev/null
+in=$tmp/g/conn.log
+echo "input: $clients clients, $hours h: $(wc -c < "$in") bytes"
+
+# field NAME FILE: a top-level number of summary.json
+field() { python3 -c "import json,sys; print(json.load(open(sys.argv[2]))[sys.argv[1]])" "$1" "$2"; }
+calc() { awk "BEGIN { printf \"%.2f\", $* }"; }
+minof() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
+stages() { python3 -c "import json,sys; d=json.load(open(sys.argv[1]))['stage_seconds']; print(' '.join('%s %.2f' % kv for kv in d.items()))" "$1"; }
+
+# run NAME RANKS ARGS...: min wall seconds over reps; keeps the last summary.
+run() {
+    name=$1 n=$2; shift 2
+    best=
+    for i in $(seq "$reps"); do
+        t0=$(date +%s.%N)
+        mpiexec -n "$n" "$exe" -q --rebuild -o "$tmp/$name" "$@" "$in"
+        best=$(minof "$best" "$(calc "$(date +%s.%N) - $t0")")
+    done
+    printf '%-16s ranks %d  wall %6.2f s  total_seconds %s  peak_rss %s MiB  rules %s\n' \
+        "$name" "$n" "$best" "$(field total_seconds "$tmp/$name/summary.json")" \
+        "$(( $(field peak_rss_bytes "$tmp/$name/summary.json") / 1048576 ))" \
+        "$(field rules "$tmp/$name/summary.json")"
+    echo "    stages: $(stages "$tmp/$name/summary.json")"
+    eval "wall_$name=$best"
+}
+
+run r1 1
+run r2 2
+run r2k10000 2 --top-k 10000
+run r2paper 2 --paper
+echo "speed-up 1 -> 2 ranks: $(calc "$wall_r1 / $wall_r2")x"
+cmp -s "$tmp/r1/rules.jsonl" "$tmp/r2/rules.jsonl" && echo "rules.jsonl 1 rank == 2 ranks: yes" ||
+    echo "rules.jsonl 1 rank == 2 ranks: NO"
+k5=$(field peak_rss_bytes "$tmp/r2/summary.json")
+k10=$(field peak_rss_bytes "$tmp/r2k10000/summary.json")
+echo "peak memory K=10000 vs K=5000: +$(calc "100 * ($k10 - $k5) / $k5")% (paper: +368%)"
+
+echo "## counting kernel vs naive O(W K^2), same activity matrix"
+"$build/bench/count_bench" "$tmp/r2" 2000 3
+
+if [ "${NO_PEER:-0}" != 1 ]; then
+    best=
+    for i in $(seq "${PEER_REPS:-1}"); do
+        t0=$(date +%s.%N)
+        /usr/bin/python3 "$root/../shared/peer/peer_scipy.py" -o "$tmp/peer" "$in" 2>"$tmp/peer.err"
+        best=$(minof "$best" "$(calc "$(date +%s.%N) - $t0")")
+    done
+    echo "peer (pandas+scipy, 1 process): wall $best s; $(grep -i 'peak' "$tmp/peer.err" | tail -1)"
+    echo "expose-mpi 2 ranks vs peer: $(calc "$best / $wall_r2")x faster"
+fi
