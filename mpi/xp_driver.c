@@ -66,6 +66,7 @@ typedef struct xp__ctx {
     double t0, stage_t0;
     double stage_s[XP_NSTAGES];
     int fault_rank, fault_stage;
+    unsigned ablate; /* XP_ABL_* from XP_ABLATE (benchmarks only) */
     /* results */
     xp_input_stats in;
     int64_t ninputs;
@@ -164,10 +165,10 @@ static char *xp__fingerprint(const xp__ctx *c, const xp_input_list *l)
         return NULL;
     /* "select" names the top-K rule; change it when the selection changes. */
     fprintf(f, "expose-mpi shards v%d; select=2 window=%.17g top-k=%lld max-presence=%.17g "
-               "paper=%d beta=%lld port-min-flows=%lld idle-gap=%.17g shards=%lld\n",
+               "paper=%d beta=%lld port-min-flows=%lld idle-gap=%.17g shards=%lld ablate=%u\n",
             XP_SHARD_FORMAT_VERSION, c->o.window, (long long)c->o.top_k, c->o.max_presence,
             c->o.paper, (long long)c->o.beta, (long long)c->o.port_min_flows, c->o.idle_gap,
-            (long long)c->o.shards);
+            (long long)c->o.shards, c->ablate);
     for (int64_t i = 0; i < l->n; i++)
         fprintf(f, "%s %lld %lld\n", l->v[i].path, (long long)l->v[i].size,
                 (long long)l->v[i].mtime_ns);
@@ -209,7 +210,7 @@ static xp_status xp__build_shards(xp__ctx *c, const xp_input_list *l, const char
     /* A generic needs support > beta clients (§2.3.2): hub_clients is the
      * least client count at which a generic can make rules. */
     xp_select_opts so = {c->o.top_k, c->o.max_presence, c->o.paper,
-                         c->o.beta + 1};
+                         c->o.beta + 1, c->ablate};
     int32_t *colmap = NULL;
     xp_meta m = {0};
     s = xp_select_columns(&a, &so, &m, &colmap, &c->e);
@@ -324,7 +325,8 @@ static xp_status xp__count_pass(xp__ctx *c, int pass, xp_pairs *local)
  * tables would outgrow --mem-per-rank on any rank. */
 static xp_status xp__count_all(xp__ctx *c, xp_rules *acc)
 {
-    xp_score_opts so = {c->o.alpha, c->o.ratio, c->o.q_max, c->o.beta, c->o.paper};
+    xp_score_opts so = {c->o.alpha, c->o.ratio, c->o.q_max, c->o.beta, c->o.paper,
+                        c->ablate};
     for (c->npasses = 1;; c->npasses *= 2) {
         xp_status s = XP_OK;
         xp_rules_free(acc);
@@ -391,7 +393,8 @@ static xp_status xp__mine(xp__ctx *c)
     xp_rules acc = {0};
     s = xp__count_all(c, &acc);
     if (s == XP_OK) {
-        xp_score_opts so = {c->o.alpha, c->o.ratio, c->o.q_max, c->o.beta, c->o.paper};
+        xp_score_opts so = {c->o.alpha, c->o.ratio, c->o.q_max, c->o.beta, c->o.paper,
+                        c->ablate};
         xp__stage_begin(c);
         s = xp__stage_end(c, XP_ST_SCORE, xp_score_finish(&acc, &so, &c->rules, &c->e));
     }
@@ -656,6 +659,30 @@ static int xp__env_rank(void)
     return 0;
 }
 
+/*
+ * XP_ABLATE=name,name...: turn default-mode choices off one by one
+ * (XP_ABL_* in xp_trace.h; bench/run-ablation.sh, docs/statistics.md).
+ */
+static xp_status xp__ablate_from_env(xp__ctx *c)
+{
+    static const char *const names[] = {"cwdom", "ranknew", "hub", "fdr", "ppnew", "cwtest"};
+    const char *v = getenv("XP_ABLATE");
+    for (const char *p = v; p != NULL && *p != '\0';) {
+        size_t n = strcspn(p, ",");
+        size_t i = 0;
+        while (i < sizeof names / sizeof *names &&
+               (strlen(names[i]) != n || strncmp(names[i], p, n) != 0))
+            i++;
+        if (i == sizeof names / sizeof *names)
+            return xp_err_set(&c->e, XP_ARG,
+                              "XP_ABLATE: unknown name '%.*s' (known: cwdom, ranknew, hub, "
+                              "fdr, ppnew, cwtest)", (int)n, p);
+        c->ablate |= 1u << i;
+        p += n + (p[n] == ',');
+    }
+    return XP_OK;
+}
+
 int xp_driver_main(int argc, char **argv)
 {
     xp__ctx c;
@@ -687,7 +714,9 @@ int xp_driver_main(int argc, char **argv)
     MPI_Comm_size(c.comm, &c.size);
     c.t0 = MPI_Wtime();
     xp__fault_from_env(&c);
-    xp_status s = xp__run(&c);
+    xp_status s = xp__ablate_from_env(&c);
+    if (s == XP_OK)
+        s = xp__run(&c);
     if (s != XP_OK && c.rank == 0)
         fprintf(stderr, "expose-mpi: error: %s\n", c.e.msg[0] ? c.e.msg : xp_status_msg(s));
     xp__ctx_free(&c);

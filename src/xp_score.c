@@ -87,9 +87,9 @@ static int xp__ratio_ok(const xp_rule *r, double R)
 }
 
 /* The default mode's view: windows, or client-windows for generic pairs. */
-static void xp__test(xp_rule *r)
+static void xp__test(xp_rule *r, unsigned ablate)
 {
-    int cw = r->tpl == XP_TPL_GG;
+    int cw = r->tpl == XP_TPL_GG && !(ablate & XP_ABL_CWTEST);
     int64_t N = cw ? r->ncw : r->nwin, na = cw ? r->cw_a : r->n_a, nb = cw ? r->cw_b : r->n_b;
     int64_t k = cw ? r->cw_ab : r->n_ab;
     if (N <= 0 || na <= 0 || nb <= 0) {
@@ -153,9 +153,9 @@ static void xp__present_needs_new(xp_rule *v, int64_t n, uint8_t *keep)
  * deviation above its expectation leaves p > 0.1 for the hypergeometric
  * (and the Poisson and normal shapes it takes), so the exact tail need not
  * be computed; only used when q_max < 0.05. */
-static int xp__hopeless(const xp_rule *r, double qmax)
+static int xp__hopeless(const xp_rule *r, double qmax, unsigned ablate)
 {
-    int cw = r->tpl == XP_TPL_GG;
+    int cw = r->tpl == XP_TPL_GG && !(ablate & XP_ABL_CWTEST);
     double N = (double)(cw ? r->ncw : r->nwin), na = (double)(cw ? r->cw_a : r->n_a);
     double nb = (double)(cw ? r->cw_b : r->n_b), k = (double)(cw ? r->cw_ab : r->n_ab);
     if (qmax >= 0.05 || N <= 1)
@@ -205,11 +205,12 @@ xp_status xp_score_pairs(const xp_meta *m, const xp_colinfo *ci, const xp_pairs 
                 acc->candidates++;
                 r.by_score = r.score > o->alpha;
                 int pass = r.by_score;
-                if (!o->paper && !pass && !xp__hopeless(&r, o->q_max)) {
-                    xp__test(&r);
+                int fdr = !o->paper && !(o->ablate & XP_ABL_FDR);
+                if (fdr && !pass && !xp__hopeless(&r, o->q_max, o->ablate)) {
+                    xp__test(&r, o->ablate);
                     pass = r.lnp <= lnqmax && r.lift > 1.0;
                 } else if (!o->paper && pass) {
-                    xp__test(&r); /* lift and q for the output */
+                    xp__test(&r, o->ablate); /* lift and q for the output */
                 }
                 if (pass && xp__ratio_ok(&r, o->ratio) && xp__push(acc, &cap, &r) != 0)
                     return xp_err_set(e, XP_NOMEM, "out of memory for %lld candidate rules",
@@ -234,9 +235,10 @@ xp_status xp_score_finish(xp_rules *acc, const xp_score_opts *o, xp_rules *out, 
     double lnqmax = log(o->q_max);
     int64_t nk = 0;
     for (int64_t i = 0; i < acc->n; i++) {
-        keep[i] = (uint8_t)(o->paper || acc->v[i].by_score || acc->v[i].lnq <= lnqmax);
+        keep[i] = (uint8_t)(o->paper || acc->v[i].by_score ||
+                            (!(o->ablate & XP_ABL_FDR) && acc->v[i].lnq <= lnqmax));
     }
-    if (!o->paper)
+    if (!o->paper && !(o->ablate & XP_ABL_PPNEW))
         xp__present_needs_new(acc->v, acc->n, keep);
     for (int64_t i = 0; i < acc->n; i++)
         nk += keep[i];

@@ -15,6 +15,7 @@ typedef struct xp_score_opts {
     double alpha, ratio, q_max;
     int64_t beta;
     int paper;
+    unsigned ablate; /* XP_ABL_* bits (xp_trace.h) */
 } xp_score_opts;
 
 /* One directed rule X => Y between two column activities. */

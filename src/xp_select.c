@@ -7,7 +7,7 @@
 
 typedef struct xp__rank_ctx {
     const xp_activity *a;
-    int paper;
+    int rank_new;
     const uint8_t *subsumed; /* default mode: 1 for a flow its hub generic stands for */
 } xp__rank_ctx;
 
@@ -19,7 +19,7 @@ static int xp__cmp_rank(const void *x, const void *y, void *ctx)
     int64_t i = *(const int64_t *)x, j = *(const int64_t *)y;
     if (c->subsumed && c->subsumed[i] != c->subsumed[j])
         return c->subsumed[i] ? 1 : -1;
-    if (!c->paper && c->a->n_new[i] != c->a->n_new[j])
+    if (c->rank_new && c->a->n_new[i] != c->a->n_new[j])
         return c->a->n_new[i] > c->a->n_new[j] ? -1 : 1;
     if (c->a->n_present[i] != c->a->n_present[j])
         return c->a->n_present[i] > c->a->n_present[j] ? -1 : 1;
@@ -28,7 +28,7 @@ static int xp__cmp_rank(const void *x, const void *y, void *ctx)
 
 static int xp__dominant(const xp_activity *a, const xp_select_opts *o, int64_t i)
 {
-    if (!o->paper && a->objs[i].generic)
+    if (!o->paper && !(o->ablate & XP_ABL_CWDOM) && a->objs[i].generic)
         return (double)a->cw_present[i] > o->max_presence * (double)a->client_windows;
     return (double)a->n_present[i] > o->max_presence * (double)a->nwindows;
 }
@@ -178,7 +178,7 @@ xp_status xp_select_columns(const xp_activity *a, const xp_select_opts *o, xp_me
             cand[nc++] = i;
     }
     uint8_t *sub = NULL;
-    if (!o->paper && o->hub_clients > 0) {
+    if (!o->paper && !(o->ablate & XP_ABL_HUB) && o->hub_clients > 0) {
         sub = malloc((size_t)(a->nobjs ? a->nobjs : 1));
         if (sub == NULL || xp__subsumed(a, o, sub) != 0) {
             free(sub);
@@ -186,7 +186,7 @@ xp_status xp_select_columns(const xp_activity *a, const xp_select_opts *o, xp_me
             return xp_err_set(e, XP_NOMEM, "out of memory ranking columns");
         }
     }
-    xp__rank_ctx ctx = {a, o->paper, sub};
+    xp__rank_ctx ctx = {a, !o->paper && !(o->ablate & XP_ABL_RANKNEW), sub};
     qsort_r(cand, (size_t)nc, sizeof *cand, xp__cmp_rank, &ctx);
     free(sub);
     int64_t k = nc < o->top_k ? nc : o->top_k;

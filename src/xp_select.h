@@ -16,6 +16,7 @@ typedef struct xp_select_opts {
     /* Default mode: flows of a service whose generic has at least this many
      * distinct clients rank after all other objects (0: off). */
     int64_t hub_clients;
+    unsigned ablate; /* XP_ABL_* bits: default-mode choices turned off (benchmarks) */
 } xp_select_opts;
 
 /*

@@ -11,6 +11,21 @@
 
 #include "xp_rec.h"
 
+/*
+ * Ablations: each bit turns one of the default mode's changes to the paper
+ * off, so that bench/run-ablation.sh can measure what each one is worth
+ * (docs/statistics.md). Set from the environment variable XP_ABLATE by the
+ * driver; for benchmarks only, never needed by users.
+ */
+enum {
+    XP_ABL_CWDOM = 1u << 0,   /* 90 % rule for generics by windows, not client-windows */
+    XP_ABL_RANKNEW = 1u << 1, /* top-K by present windows, not new windows first */
+    XP_ABL_HUB = 1u << 2,     /* no demotion of hub services' per-client flows */
+    XP_ABL_FDR = 1u << 3,     /* no hypergeometric test / q-values: score > alpha only */
+    XP_ABL_PPNEW = 1u << 4,   /* present=>present rules need no new-side rule */
+    XP_ABL_CWTEST = 1u << 5,  /* generic-generic test by windows, not client-windows */
+};
+
 #define XP_PORT_ANY (-1)       /* a port that is not well known: '*' */
 #define XP_HOST_ANY UINT32_MAX /* the relaxed client of a generic: '*' */
 
