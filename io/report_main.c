@@ -10,10 +10,16 @@ static int usage(FILE *f, const char *prog, int rc)
     fprintf(f, "usage: %s [--names FILE] DIR\n"
                "Reads DIR/rules.jsonl and DIR/clusters.json (and DIR/summary.json when present)\n"
                "and writes DIR/report.txt, report.html, graph.dot, graph.graphml, and graph.svg\n"
-               "when Graphviz `dot` is on PATH. FILE names hosts: 'ip name' per line\n"
-               "(/etc/hosts format). See docs/reports.md.\n",
-            prog);
+               "when Graphviz `dot` is on PATH (for at most %d rules). FILE names hosts:\n"
+               "'ip name' per line (/etc/hosts format). See docs/outputs.md.\n",
+            prog, XP_REPORT_SVG_MAX_RULES);
     return rc;
+}
+
+static void warn(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "expose-report: warning: %s\n", msg);
 }
 
 int main(int argc, char **argv)
@@ -35,7 +41,8 @@ int main(int argc, char **argv)
         return usage(stderr, argv[0], 2);
     xp_err e;
     xp_err_clear(&e);
-    if (xp_report_write_all(dir, names, &e) != XP_OK) {
+    xp_report_opts o = {.names_path = names, .warn = warn};
+    if (xp_report_write(dir, &o, &e) != XP_OK) {
         fprintf(stderr, "expose-report: %s\n", e.msg);
         return 1;
     }

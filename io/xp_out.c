@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xp_count.h"
 
@@ -195,6 +196,10 @@ xp_status xp_out_close(FILE *f, const char *dir, const char *name, xp_err *e)
     if (fclose(f) != 0 || bad) {
         if (!bad)
             err = errno;
+        /* A cut file is of no use to anyone (out of disk: tests/edge). */
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.tmp", dir, name);
+        (void)unlink(path);
         return xp_err_set(e, XP_IO, "%s/%s.tmp: write failed: %s", dir, name, strerror(err));
     }
     return XP_OK;

@@ -82,3 +82,81 @@ xp_status xp_recs_sort_ts(xp_recvec *v, int64_t *out_of_order, xp_err *e)
     v->cap = v->n;
     return XP_OK;
 }
+
+/* First index in [lo, hi) whose ts is above t (strict: upper bound). */
+static int64_t xp__upper(const xp_rec *r, int64_t lo, int64_t hi, double t)
+{
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (r[mid].ts > t)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* First index in [lo, hi) whose ts is not below t (lower bound). */
+static int64_t xp__lower(const xp_rec *r, int64_t lo, int64_t hi, double t)
+{
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (r[mid].ts < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/*
+ * [0, a) and [a, b) are sorted; make [0, b) sorted, stably. Only the tail of
+ * the first part later than r[a] and the head of the second earlier than
+ * r[a - 1] move; on equal times the first part goes first. tmp has room for
+ * *cap records and grows as needed. Double comparisons order -0.0 with 0.0,
+ * as the radix keys do.
+ */
+static xp_status xp__merge_two(xp_rec *r, int64_t a, int64_t b, xp_rec **tmp, int64_t *cap,
+                               int64_t *moved, xp_err *e)
+{
+    if (a == 0 || a == b || !(r[a].ts < r[a - 1].ts))
+        return XP_OK;
+    int64_t lo = xp__upper(r, 0, a, r[a].ts), hi = xp__lower(r, a, b, r[a - 1].ts);
+    int64_t n = hi - lo;
+    if (n > *cap) {
+        xp_rec *t = realloc(*tmp, (size_t)n * sizeof *t);
+        if (t == NULL)
+            return xp_err_set(e, XP_NOMEM, "out of memory merging %lld records", (long long)n);
+        *tmp = t;
+        *cap = n;
+    }
+    int64_t i = lo, j = a, k = 0;
+    while (i < a && j < hi)
+        (*tmp)[k++] = r[j].ts < r[i].ts ? r[j++] : r[i++];
+    while (i < a)
+        (*tmp)[k++] = r[i++];
+    while (j < hi)
+        (*tmp)[k++] = r[j++];
+    memcpy(r + lo, *tmp, (size_t)n * sizeof *r);
+    *moved += n;
+    return XP_OK;
+}
+
+xp_status xp_recs_merge_runs(xp_recvec *v, const int64_t *start, int64_t nruns, xp_err *e)
+{
+    xp_rec *tmp = NULL;
+    int64_t cap = 0, moved = 0;
+    xp_status s = XP_OK;
+    for (int64_t k = 1; s == XP_OK && k < nruns; k++) {
+        s = xp__merge_two(v->v, start[k], start[k + 1], &tmp, &cap, &moved, e);
+        /* Heavily overlapping runs: the radix sort is linear whatever the
+         * overlap. Sorting the sorted prefix and the rest together gives
+         * the same order (ties keep their positions). */
+        if (s == XP_OK && moved > v->n) {
+            free(tmp);
+            return xp_recs_sort_ts(v, NULL, e);
+        }
+    }
+    free(tmp);
+    return s;
+}

@@ -17,4 +17,16 @@
  */
 xp_status xp_recs_sort_ts(xp_recvec *v, int64_t *out_of_order, xp_err *e);
 
+/*
+ * The same result as xp_recs_sort_ts when v is a concatenation of runs that
+ * are each sorted by ts already (run k holds records start[k] to
+ * start[k + 1] - 1; start[0] = 0, start[nruns] = v->n), as the files of a
+ * trace are after each was sorted (mpi/xp_pingest.c). Neighbouring runs are
+ * merged only where their times overlap, so time-ordered files cost one
+ * scan; when the overlaps add up to more than v->n records, it sorts with
+ * xp_recs_sort_ts instead. Fails only with XP_NOMEM (v then in time order
+ * up to some run, and a concatenation of sorted runs after it).
+ */
+xp_status xp_recs_merge_runs(xp_recvec *v, const int64_t *start, int64_t nruns, xp_err *e);
+
 #endif

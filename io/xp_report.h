@@ -15,7 +15,25 @@
 #ifndef XP_REPORT_H
 #define XP_REPORT_H
 
+#include <stdint.h>
+
 #include "xp_error.h"
+
+/* graph.svg is drawn only up to this many rules: Graphviz `dot` grows
+ * much faster than linearly (measured on generated rule graphs: 300 rules
+ * 0.2 s, 1,000 rules 8 s, 3,000 rules 90 s of CPU), and graph.dot is
+ * always written, so a user can still run dot (or sfdp) on a big graph. */
+#define XP_REPORT_SVG_MAX_RULES 1000
+
+/* Options of xp_report_write. All zero: addresses only, the default SVG
+ * limit, warnings on stderr. */
+typedef struct xp_report_opts {
+    const char *names_path; /* host names file ('ip name' per line), NULL: none */
+    int64_t svg_max_rules;  /* 0: XP_REPORT_SVG_MAX_RULES; < 0: never draw graph.svg */
+    /* Warnings (graph.svg not drawn, and why); NULL: to stderr. */
+    void (*warn)(void *ctx, const char *msg);
+    void *warn_ctx;
+} xp_report_opts;
 
 /*
  * Read dir/rules.jsonl and dir/clusters.json (and, when present,
@@ -27,5 +45,19 @@
  * write), XP_FORMAT (bad JSON or a bad names line), XP_NOMEM.
  */
 xp_status xp_report_write_all(const char *dir, const char *names_path, xp_err *e);
+
+/*
+ * The same with options (o may be NULL: all defaults). graph.svg is
+ * optional: when dot is not installed, the graph has more rules than the
+ * SVG limit, or dot fails, there is no graph.svg (a warning says why; an
+ * older graph.svg is removed so it cannot be taken for this one) and the
+ * call still succeeds.
+ */
+xp_status xp_report_write(const char *dir, const xp_report_opts *o, xp_err *e);
+
+/* Remove every report file (and leftover .tmp) from dir; absent files are
+ * not an error. For a run that starts over, so that a failed run leaves no
+ * report of an earlier result behind. */
+void xp_report_remove(const char *dir);
 
 #endif

@@ -248,6 +248,9 @@ static xp_status xp__jitems(xp__jp *p, xp_jval *out, int obj, int depth)
         }
         xp_status s = xp__jvalue(p, &out->v[out->n], depth + 1);
         if (s != XP_OK) {
+            /* The failed value is not counted in out->n: free what it holds
+             * here (found by the ASan run of tests/report). */
+            xp_json_free(&out->v[out->n]);
             if (obj)
                 free(out->keys[out->n]);
             return s;

@@ -73,8 +73,11 @@ static xp_status xp__names_add(xp_names *t, const char *addr, const char *name, 
     xp__name *x = &t->v[t->n];
     memcpy(x->addr, addr, sizeof x->addr);
     x->line = t->n;
-    x->name = strndup(name, nlen);
+    /* Not strndup: the name may end the buffer, with no NUL after it. */
+    x->name = malloc(nlen + 1);
     XP_ALLOC_CHECK(e, x->name, "a host name");
+    memcpy(x->name, name, nlen);
+    x->name[nlen] = '\0';
     t->n++;
     return XP_OK;
 }
@@ -82,6 +85,12 @@ static xp_status xp__names_add(xp_names *t, const char *addr, const char *name, 
 static xp_status xp__names_line(xp_names *t, const char *s, size_t len, const char *where,
                                 size_t lineno, xp_err *e)
 {
+    /* A NUL would end the address or name early when they are copied as C
+     * strings (found by fuzz_names): a hosts file is text. */
+    const char *nul = memchr(s, '\0', len);
+    if (nul)
+        return xp_err_set(e, XP_FORMAT, "%s: line %zu: NUL byte at column %zu (not a text file?)",
+                          where, lineno, (size_t)(nul - s) + 1);
     const char *hash = memchr(s, '#', len);
     if (hash)
         len = (size_t)(hash - s);
@@ -130,7 +139,8 @@ xp_status xp_names_parse(const char *buf, size_t len, const char *where, xp_name
         }
         pos = end + 1;
     }
-    qsort(t->v, t->n, sizeof *t->v, xp__cmp_name);
+    if (t->n > 1) /* qsort of a NULL array is undefined, even when empty */
+        qsort(t->v, t->n, sizeof *t->v, xp__cmp_name);
     xp__names_dedup(t);
     *out = t;
     return XP_OK;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,34 +66,67 @@ static void xp__find_dot(char *out, size_t size)
     out[0] = '\0';
 }
 
-/* graph.svg.tmp from graph.dot.tmp with `dot -Tsvg`; *made is 0 when dot is
- * not installed (not an error). dot's own messages go to /dev/null. */
-static xp_status xp__write_svg(const char *dir, int *made, xp_err *e)
+static void xp__warn(const xp_report_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void xp__warn(const xp_report_opts *o, const char *fmt, ...)
 {
-    char dot[4096], in[4096], out[4096];
-    *made = 0;
-    xp__find_dot(dot, sizeof dot);
-    if (!dot[0])
-        return XP_OK;
-    xp__path(in, sizeof in, dir, "graph.dot", 1);
-    xp__path(out, sizeof out, dir, "graph.svg", 1);
-    char *argv[] = {dot, "-Tsvg", "-o", out, in, NULL};
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (o->warn)
+        o->warn(o->warn_ctx, msg);
+    else
+        fprintf(stderr, "warning: %s\n", msg);
+}
+
+/* Run `dot -Tsvg -o out in`; returns its exit status (-1: killed), or
+ * sets *err to posix_spawn's error. dot's own messages go to /dev/null. */
+static int xp__run_dot(const char *dot, const char *in, const char *out, int *err)
+{
+    char *argv[] = {(char *)dot, "-Tsvg", "-o", (char *)out, (char *)in, NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
     pid_t pid;
-    int rc = posix_spawn(&pid, dot, &fa, NULL, argv, environ), st = 0;
+    int st = 0;
+    *err = posix_spawn(&pid, dot, &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        return xp_err_set(e, XP_IO, "%s: cannot run %s: %s", in, dot, strerror(rc));
+    if (*err != 0)
+        return -1;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        return xp_err_set(e, XP_IO, "%s: `%s -Tsvg` failed (status %d)", in, dot,
-                          WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-    *made = 1;
-    return XP_OK;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* graph.svg.tmp from graph.dot.tmp with `dot -Tsvg`. Optional: *made is 0
+ * when dot is not installed (silently), or, with a warning, when the graph
+ * is over the SVG limit or dot fails. Never an error. */
+static void xp__write_svg(const char *dir, size_t nrules, const xp_report_opts *o, int *made)
+{
+    char dot[4096], in[4096], out[4096];
+    int64_t max = o->svg_max_rules ? o->svg_max_rules : XP_REPORT_SVG_MAX_RULES;
+    *made = 0;
+    xp__find_dot(dot, sizeof dot);
+    if (!dot[0] || max < 0)
+        return;
+    if ((int64_t)nrules > max) {
+        xp__warn(o, "%s/graph.svg not drawn: %zu rules are more than %lld (Graphviz would "
+                    "take minutes); graph.dot is written: `dot -Tsvg` or `sfdp -Tsvg` draws it",
+                 dir, nrules, (long long)max);
+        return;
+    }
+    xp__path(in, sizeof in, dir, "graph.dot", 1);
+    xp__path(out, sizeof out, dir, "graph.svg", 1);
+    int err = 0, rc = xp__run_dot(dot, in, out, &err);
+    if (err != 0)
+        xp__warn(o, "%s/graph.svg not drawn: cannot run %s: %s", dir, dot, strerror(err));
+    else if (rc != 0)
+        xp__warn(o, "%s/graph.svg not drawn: `%s -Tsvg` failed (status %d)", dir, dot, rc);
+    else
+        *made = 1;
 }
 
 static void xp__remove_tmps(const char *dir)
@@ -116,30 +150,58 @@ static xp_status xp__commit(const char *dir, const char *name, xp_err *e)
     return XP_OK;
 }
 
-static xp_status xp__write_files(const char *dir, const xp_report *rep, xp_err *e)
+static xp_status xp__write_files(const char *dir, const xp_report *rep, const xp_report_opts *o,
+                                 xp_err *e)
 {
     int svg = 0;
+    char path[4096];
     for (size_t k = 0; k < XP__NOUT; k++)
         XP_CALL(xp__write_one(dir, k, rep, e));
-    XP_CALL(xp__write_svg(dir, &svg, e));
+    xp__write_svg(dir, rep->nrules, o, &svg);
     for (size_t k = 0; k < XP__NOUT; k++)
         XP_CALL(xp__commit(dir, xp__outputs[k].name, e));
-    return svg ? xp__commit(dir, "graph.svg", e) : XP_OK;
+    if (svg)
+        return xp__commit(dir, "graph.svg", e);
+    /* An older graph.svg would not show this graph. */
+    xp__path(path, sizeof path, dir, "graph.svg", 0);
+    unlink(path);
+    return XP_OK;
 }
 
-xp_status xp_report_write_all(const char *dir, const char *names_path, xp_err *e)
+xp_status xp_report_write(const char *dir, const xp_report_opts *o, xp_err *e)
 {
+    static const xp_report_opts defaults;
     xp_names *names = NULL;
     xp_report rep;
     memset(&rep, 0, sizeof rep);
-    xp_status s = names_path ? xp_names_load(names_path, &names, e) : XP_OK;
+    if (o == NULL)
+        o = &defaults;
+    xp_status s = o->names_path ? xp_names_load(o->names_path, &names, e) : XP_OK;
     if (s == XP_OK)
-        s = xp__report_load(dir, names, names_path, &rep, e);
+        s = xp__report_load(dir, names, o->names_path, &rep, e);
     if (s == XP_OK)
-        s = xp__write_files(dir, &rep, e);
+        s = xp__write_files(dir, &rep, o, e);
     if (s != XP_OK)
         xp__remove_tmps(dir);
     xp__report_free(&rep);
     xp_names_free(names);
     return s;
+}
+
+xp_status xp_report_write_all(const char *dir, const char *names_path, xp_err *e)
+{
+    xp_report_opts o = {.names_path = names_path};
+    return xp_report_write(dir, &o, e);
+}
+
+void xp_report_remove(const char *dir)
+{
+    char path[4096];
+    xp__remove_tmps(dir);
+    for (size_t k = 0; k < XP__NOUT; k++) {
+        xp__path(path, sizeof path, dir, xp__outputs[k].name, 0);
+        unlink(path);
+    }
+    xp__path(path, sizeof path, dir, "graph.svg", 0);
+    unlink(path);
 }

@@ -230,21 +230,85 @@ static const xp__field xp__meta_cols[] = {XP__F(n_present), XP__F(n_new),
 
 /* ---- writing ------------------------------------------------------------ */
 
-/* Create path (truncating), run fill on it, close it; the file is left
- * behind only when everything succeeded. */
+/* Build a file in memory with fill, then write its image to path; the file
+ * is left behind only when everything succeeded.
+ *
+ * Why in memory: HDF5 1.10.8 does not survive a failed H5Fclose. When the
+ * disk is full or a file-size limit is reached (EFBIG, ENOSPC), H5Fclose
+ * fails and the half-closed file makes H5close, and so MPI_Finalize, crash
+ * (seen by tests/edge, the out-of-disk case, and in a ten-line C probe).
+ * With the core driver and no backing store the HDF5 calls never touch the
+ * disk; the one write that can fail is ours and is reported with errno. The
+ * cost is one copy of one file in memory (a shard or meta.h5, never the
+ * whole set). */
 typedef xp_status (*xp__fill_fn)(const xp_h5_loc *l, const void *arg);
+
+/* Write buf[0..n) to path; XP_IO with the system's reason on failure. */
+static xp_status xp__write_image(const char *path, const void *buf, size_t n,
+                                 xp_err *e)
+{
+    FILE *f = fopen(path, "wb");
+    if (f == NULL)
+        return xp_err_set(e, XP_IO, "%s: cannot create: %s", path,
+                          strerror(errno));
+    int err = 0;
+    errno = 0;
+    if (fwrite(buf, 1, n, f) != n || fflush(f) != 0)
+        err = errno ? errno : EIO;
+    if (fclose(f) != 0 && err == 0)
+        err = errno ? errno : EIO;
+    if (err != 0)
+        return xp_err_set(e, XP_IO, "%s: write failed: %s", path,
+                          strerror(err));
+    return XP_OK;
+}
+
+/* The image of the in-memory file f (malloc'd into *buf, *n bytes). */
+static xp_status xp__file_image(hid_t f, const char *path, void **buf,
+                                size_t *n, xp_err *e)
+{
+    *buf = NULL;
+    XP_CALL(xp_h5_check(H5Fflush(f, H5F_SCOPE_GLOBAL), e, "%s: flushing",
+                        path));
+    ssize_t len = H5Fget_file_image(f, NULL, 0);
+    XP_CALL(xp_h5_check(len, e, "%s: size of the file image", path));
+    *buf = malloc(len > 0 ? (size_t)len : 1);
+    if (*buf == NULL)
+        return xp_err_set(e, XP_NOMEM, "%s: out of memory for a %lld-byte "
+                          "file image", path, (long long)len);
+    *n = (size_t)len;
+    return xp_h5_check(H5Fget_file_image(f, *buf, (size_t)len), e,
+                       "%s: file image", path);
+}
 
 static xp_status xp__write_file(const char *path, xp__fill_fn fill,
                                 const void *arg, xp_err *e)
 {
     XP_CALL(xp_h5_quiet(e));
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    XP_CALL(xp_h5_check(f, e, "%s: creating file", path));
-    const xp_h5_loc l = {f, path, H5P_DEFAULT, e};
-    xp_status st = fill(&l, arg);
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    XP_CALL(xp_h5_check(fapl, e, "%s: file access list", path));
+    xp_status st = xp_h5_check(H5Pset_fapl_core(fapl, (size_t)4 << 20, 0), e,
+                               "%s: in-memory file driver", path);
+    hid_t f = H5I_INVALID_HID;
+    if (st == XP_OK) {
+        f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+        st = xp_h5_check(f, e, "%s: creating file", path);
+    }
+    (void)xp_h5_close(&fapl, e, path);
+    void *img = NULL;
+    size_t n = 0;
+    if (st == XP_OK) {
+        const xp_h5_loc l = {f, path, H5P_DEFAULT, e};
+        st = fill(&l, arg);
+    }
+    if (st == XP_OK)
+        st = xp__file_image(f, path, &img, &n, e);
     xp_status c = xp_h5_close(&f, e, path);
     if (st == XP_OK)
         st = c;
+    if (st == XP_OK)
+        st = xp__write_image(path, img, n, e);
+    free(img);
     if (st != XP_OK)
         (void)unlink(path);
     return st;
@@ -326,7 +390,39 @@ static xp_status xp__fill_meta_attrs(const xp_h5_loc *l, const xp__meta_arg *x)
         XP_CALL(xp_h5_attr_write(l, xp__meta_i64[i].name, H5T_STD_I64LE,
                                  H5T_NATIVE_INT64,
                                  XP__CAT(x->m, xp__meta_i64[i], int64_t)));
-    return xp_h5_attr_write_str(l, "fingerprint", x->fingerprint);
+    /* A dataset, not an attribute: an attribute must fit HDF5's 64 KiB object
+     * header message, and the fingerprint names every input file (ten
+     * thousand files overflowed it: tests/edge). */
+    const xp_h5_dset d = {"fingerprint", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1,
+                          {(hsize_t)strlen(x->fingerprint), 0}, x->fingerprint, 0};
+    return xp_h5_write(l, &d);
+}
+
+static void *xp__alloc(int64_t n, size_t size, const char *what, xp_err *e);
+
+/* The fingerprint of an open meta.h5 into a new string: the "fingerprint"
+ * dataset, or the string attribute of that name that earlier versions wrote.
+ * Collective exactly when l->dxpl is. */
+static xp_status xp__fingerprint_read(const xp_h5_loc *l, char **out)
+{
+    *out = NULL;
+    htri_t is_dset = H5Lexists(l->loc, "fingerprint", H5P_DEFAULT);
+    XP_CALL(xp_h5_check(is_dset, l->e, "%s: looking for fingerprint", l->path));
+    if (!is_dset)
+        return xp_h5_attr_read_str(l, "fingerprint", out);
+    hsize_t n[1];
+    XP_CALL(xp_h5_dims(l, "fingerprint", 1, n));
+    char *s = xp__alloc((int64_t)n[0] + 1, 1, "the fingerprint", l->e);
+    if (s == NULL)
+        return l->e->status;
+    xp_status st = xp_h5_read(l, "fingerprint", H5T_NATIVE_UINT8, (int64_t)n[0], s);
+    if (st != XP_OK) {
+        free(s);
+        return st;
+    }
+    s[n[0]] = '\0';
+    *out = s;
+    return XP_OK;
 }
 
 static xp_status xp__fill_meta_cols(const xp_h5_loc *l, const xp_meta *m)
@@ -398,7 +494,7 @@ static xp_status xp__meta_read_attrs(const xp_h5_loc *l, xp_meta *m,
     for (size_t i = 0; i < XP__N(xp__meta_i64); i++)
         XP_CALL(xp_h5_attr_read(l, xp__meta_i64[i].name, H5T_NATIVE_INT64,
                                 XP__AT(m, xp__meta_i64[i], int64_t)));
-    return xp_h5_attr_read_str(l, "fingerprint", fingerprint);
+    return xp__fingerprint_read(l, fingerprint);
 }
 
 /* Check that dataset `name` has the one dimension n. */
@@ -706,7 +802,7 @@ static int xp__probe_meta(const xp_h5_loc *l, const char *dir,
     int ok = xp_h5_attr_read(l, "format_version", H5T_NATIVE_INT, &version) ==
                  XP_OK &&
              version == XP_SHARD_FORMAT_VERSION &&
-             xp_h5_attr_read_str(l, "fingerprint", &fp) == XP_OK &&
+             xp__fingerprint_read(l, &fp) == XP_OK &&
              strcmp(fp, fingerprint) == 0 &&
              xp_h5_attr_read(l, "nshards", H5T_NATIVE_INT64, &nshards) ==
                  XP_OK &&

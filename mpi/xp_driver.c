@@ -1,8 +1,10 @@
 /*
  * xp_driver.c - the whole program in the paper's order (Procedure 1, §3.1):
  *
- *   ingest   (rank 0)  read the trace, §2.1 activity, §2.2 b/c columns,
- *                      window shards in HDF5 (reused when unchanged)
+ *   read     (all)     the trace's files parsed by all ranks, records
+ *                      gathered on rank 0 in time order (xp_pingest.h)
+ *   ingest   (rank 0)  §2.1 activity, §2.2 b/c columns, window shards in
+ *                      HDF5 (reused when unchanged: then nothing is read)
  *   meta     (all)     collective parallel-HDF5 read of the column metadata
  *   count    (all)     pair co-occurrences of each rank's shards, §3
  *   reduce   (all)     MPI_Allreduce of the exact integer counts
@@ -39,18 +41,17 @@
 #include "xp_opts.h"
 #include "xp_out.h"
 #include "xp_pcluster.h"
+#include "xp_pingest.h"
+#include "xp_progress.h"
+#include "xp_report.h"
+#include "xp_report_names.h"
 #include "xp_score.h"
 #include "xp_select.h"
 #include "xp_shard.h"
+#include "xp_stop.h"
 #include "xp_support.h"
 
 #define XP_VERSION "0.1.0"
-
-/* The one piece of process-wide state: a signal handler can only set a
- * flag. Stages poll it through xp__check. */
-static volatile sig_atomic_t xp__signal;
-
-static void xp__on_signal(int sig) { xp__signal = sig; }
 
 enum { XP_ST_READ, XP_ST_ACTIVITY, XP_ST_SHARDS, XP_ST_META, XP_ST_COUNT, XP_ST_REDUCE,
        XP_ST_SCORE, XP_ST_SUPPORT, XP_ST_CLUSTER, XP_ST_WRITE, XP_NSTAGES };
@@ -66,6 +67,8 @@ typedef struct xp__ctx {
     double t0, stage_t0;
     double stage_s[XP_NSTAGES];
     int fault_rank, fault_stage;
+    xp_progress prog; /* rank 0's progress lines (off elsewhere and with --quiet) */
+    int reports_failed; /* the mined result is complete; the reports are not */
     unsigned ablate; /* XP_ABL_* from XP_ABLATE (benchmarks only) */
     /* results */
     xp_input_stats in;
@@ -103,20 +106,19 @@ static void xp__stage_begin(xp__ctx *c) { c->stage_t0 = MPI_Wtime(); }
 static xp_status xp__stage_end(xp__ctx *c, int stage, xp_status s)
 {
     c->stage_s[stage] += MPI_Wtime() - c->stage_t0;
+    xp_progress_end(&c->prog);
     if (s != XP_OK)
         return s;
     if (c->fault_stage == stage && c->fault_rank == c->rank)
         return xp_err_set(&c->e, XP_FAULT, "injected fault at stage %s (XP_FAULT)",
                           xp__stage_names[stage]);
-    if (xp__signal)
-        return xp_err_set(&c->e, XP_INTERRUPTED, "stopped by signal %d after stage %s",
-                          (int)xp__signal, xp__stage_names[stage]);
-    if (c->o.time_limit > 0 && MPI_Wtime() - c->t0 > c->o.time_limit)
-        return xp_err_set(&c->e, XP_BUDGET,
-                          "time limit of %g s reached after stage %s; the shards in %s/shards "
-                          "are kept for a later run",
-                          c->o.time_limit, xp__stage_names[stage], c->o.out);
-    return XP_OK;
+    xp_stop_pause(xp__stage_names[stage]);
+    /* SIGTERM/SIGINT or --time-limit (mpi/xp_stop.h). meta.h5 is written at
+     * the end of stage shards: from then on the shards are complete. */
+    char where[64];
+    snprintf(where, sizeof where, "after stage %s", xp__stage_names[stage]);
+    return xp_stop_check(MPI_Wtime() - c->t0, c->o.time_limit, where, c->o.out,
+                         c->reused || stage >= XP_ST_SHARDS, &c->e);
 }
 
 /* XP_FAULT=RANK:STAGE makes RANK fail at the end of STAGE (tests only). */
@@ -178,23 +180,44 @@ static char *xp__fingerprint(const xp__ctx *c, const xp_input_list *l)
 
 static void xp__warn(void *ctx, const char *msg)
 {
-    const xp__ctx *c = ctx;
+    xp__ctx *c = ctx;
+    xp_progress_clear(&c->prog);
     if (!c->o.quiet)
         fprintf(stderr, "expose-mpi: warning: %s\n", msg);
 }
 
-/* Trace -> activity -> columns -> shards (Procedure 1, lines 1-2). */
-static xp_status xp__build_shards(xp__ctx *c, const xp_input_list *l, const char *fp)
+/* The trace read by every rank (mpi/xp_pingest.h): rank 0's list goes to
+ * all, each rank parses its share of the files, rank 0 gets the records in
+ * time order, as if it had read them alone. Collective; status agreed. */
+static xp_status xp__read_trace(xp__ctx *c, xp_input_list *l, const xp_input_opts *io,
+                                xp_recvec *rv)
+{
+    xp__stage_begin(c);
+    xp_status s = c->size > 1 ? xp_pingest_bcast_list(c->comm, l, &c->e) : XP_OK;
+    xp_pingest_opts po = {io, 0, NULL};
+    if (s == XP_OK)
+        s = xp_pingest_read(c->comm, l, &po, rv, &c->in, &c->e);
+    s = xp_agree(c->comm, xp__stage_end(c, XP_ST_READ, s), &c->e);
+    if (s != XP_OK)
+        xp_recvec_free(rv);
+    return s;
+}
+
+/* Trace -> activity -> columns -> shards (Procedure 1, lines 1-2).
+ * Collective: all ranks read (rank 0 passes the list), rank 0 does the rest. */
+static xp_status xp__build_shards(xp__ctx *c, xp_input_list *l, const char *fp)
 {
     xp_recvec rv = {0};
-    xp_input_opts io = {.skip_bad = c->o.skip_bad, .warn = xp__warn, .warn_ctx = c};
+    xp_input_opts io = {.skip_bad = c->o.skip_bad, .warn = xp__warn, .warn_ctx = c,
+                        .progress = xp_progress_bytes_cb, .progress_ctx = &c->prog};
     xp_status s;
-    xp__stage_begin(c);
-    s = xp__stage_end(c, XP_ST_READ, xp_input_read_all(l, &io, &rv, &c->in, &c->e));
-    if (s != XP_OK) {
-        xp_recvec_free(&rv);
-        return s;
-    }
+    int64_t bytes = 0;
+    for (int64_t i = 0; i < l->n; i++)
+        bytes += l->v[i].size;
+    xp_progress_begin(&c->prog, "read", NULL, bytes);
+    s = xp__read_trace(c, l, &io, &rv);
+    if (s != XP_OK || c->rank != 0)
+        return s; /* the rest is rank 0's */
     xp__log(c, "read %lld records from %lld files", (long long)c->in.records, (long long)l->n);
     xp_activity a;
     xp_activity_opts ao = {c->o.window, c->o.port_min_flows, c->o.idle_gap};
@@ -217,12 +240,15 @@ static xp_status xp__build_shards(xp__ctx *c, const xp_input_list *l, const char
     m.records = c->in.records; /* records read, not only those used */
     if (s == XP_OK)
         s = xp_select_shards(&a, colmap, c->o.shards, &m, &c->e);
+    xp_progress_begin(&c->prog, "shards", "shards", m.nshards);
+    xp_progress_aside(&c->prog, "windows", m.nwindows);
     for (int64_t k = 0; s == XP_OK && k < m.nshards; k++) {
         xp_actmat am;
         s = xp_select_actmat(&a, colmap, m.shard_w[k], m.shard_w[k + 1], &am, &c->e);
         if (s == XP_OK)
             s = xp_shard_write(c->o.out, k, &am, &c->e);
         xp_actmat_free(&am);
+        xp_progress_update2(&c->prog, k + 1, m.shard_w[k + 1] - m.shard_w[0]);
     }
     if (s == XP_OK)
         s = xp_shard_write_meta(c->o.out, &m, fp, &c->e);
@@ -232,7 +258,9 @@ static xp_status xp__build_shards(xp__ctx *c, const xp_input_list *l, const char
     return xp__stage_end(c, XP_ST_SHARDS, s);
 }
 
-static xp_status xp__ingest(xp__ctx *c)
+/* Rank 0: the input list and its fingerprint; *build says whether the
+ * shards must be made (else they are reused). */
+static xp_status xp__ingest_plan(xp__ctx *c, xp_input_list *lp, char **fpp, int *build)
 {
     xp_input_list l = {0};
     int64_t nskip = 0;
@@ -255,9 +283,26 @@ static xp_status xp__ingest(xp__ctx *c)
         xp__log(c, "reusing the shards in %s/shards (same inputs and parameters)", c->o.out);
     } else if (s == XP_OK) {
         s = xp_shard_remove_all(c->o.out, &c->e);
-        if (s == XP_OK)
-            s = xp__build_shards(c, &l, fp);
+        *build = s == XP_OK;
     }
+    *lp = l;
+    *fpp = fp;
+    return s;
+}
+
+/* Collective: rank 0 plans (xp__ingest_plan), every rank takes part in
+ * reading the trace when the shards are to be built. */
+static xp_status xp__ingest(xp__ctx *c)
+{
+    xp_input_list l = {0};
+    char *fp = NULL;
+    int build = 0;
+    xp_status s = c->rank == 0 ? xp__ingest_plan(c, &l, &fp, &build) : XP_OK;
+    s = xp_agree(c->comm, s, &c->e);
+    if (s == XP_OK)
+        s = xp_mpi_check(MPI_Bcast(&build, 1, MPI_INT, 0, c->comm), "MPI_Bcast", &c->e);
+    if (s == XP_OK && build)
+        s = xp__build_shards(c, &l, fp);
     free(fp);
     xp_input_list_free(&l);
     return s;
@@ -301,6 +346,18 @@ static xp_status xp__load_mine(xp__ctx *c)
     return XP_OK;
 }
 
+/* Progress over this rank's shards (stage "count" or "support"): rank 0
+ * shows its own share, a fair clock for all ranks as the shards are
+ * balanced by counting work; so shards, not windows, give the time left. */
+static void xp__shards_progress_begin(xp__ctx *c, const char *stage)
+{
+    int64_t n = 0;
+    for (int64_t i = 0; i < c->nmine; i++)
+        n += c->mine[i].w1 - c->mine[i].w0;
+    xp_progress_begin(&c->prog, stage, "shards", c->nmine);
+    xp_progress_aside(&c->prog, "windows", n);
+}
+
 /* One counting pass over this rank's shards. */
 static xp_status xp__count_pass(xp__ctx *c, int pass, xp_pairs *local)
 {
@@ -308,17 +365,33 @@ static xp_status xp__count_pass(xp__ctx *c, int pass, xp_pairs *local)
     XP_CALL(xp_counter_create(c->ci, c->m.ncols, c->m.nhosts, pass, c->npasses, &k, &c->e));
     xp_counter_set_budget(k, c->o.mem_per_rank << 20);
     xp_status s = XP_OK;
+    int64_t done = 0;
+    xp__shards_progress_begin(c, "count");
     for (int64_t i = 0; s == XP_OK && i < c->nmine; i++) {
         s = xp_counter_add(k, &c->mine[i], &c->e);
-        if (s == XP_OK && xp__signal)
-            s = xp_err_set(&c->e, XP_INTERRUPTED, "stopped by signal %d while counting",
-                           (int)xp__signal);
+        xp_progress_update2(&c->prog, i + 1, done += c->mine[i].w1 - c->mine[i].w0);
+        if (s == XP_OK)
+            s = xp_stop_check(MPI_Wtime() - c->t0, c->o.time_limit, "while counting", c->o.out, 1,
+                              &c->e);
     }
     if (s != XP_OK) {
         xp_counter_destroy(&k);
         return s;
     }
     return xp_counter_finish(&k, local, &c->e);
+}
+
+/* Out of --mem-per-rank even at the most passes: say which option to raise,
+ * and that the shards are complete (the option does not shape them). */
+static xp_status xp__budget_final(xp__ctx *c)
+{
+    char why[sizeof c->e.msg];
+    snprintf(why, sizeof why, "%s", c->e.msg);
+    xp_err_clear(&c->e);
+    return xp_err_set(&c->e, XP_BUDGET,
+                      "%s, even in %d passes: raise --mem-per-rank; the shards in %s/shards "
+                      "are complete: a re-run with the same inputs and options reuses them",
+                      why, c->npasses, c->o.out);
 }
 
 /* Count, reduce and pre-score pass by pass; more passes when the pair
@@ -350,12 +423,16 @@ static xp_status xp__count_all(xp__ctx *c, xp_rules *acc)
                 s = xp_agree(c->comm, s, &c->e);
                 if (s == XP_OK)
                     s = xp_rules_allgather(c->comm, &part, acc, &c->e);
-                s = xp__stage_end(c, XP_ST_SCORE, s);
+                /* Agreed: a stop seen here by one rank only would otherwise send the
+                 * ranks into different collectives (the next pass vs. the end). */
+                s = xp_agree(c->comm, xp__stage_end(c, XP_ST_SCORE, s), &c->e);
                 xp_rules_free(&part);
             }
             xp_pairs_free(&global);
         }
-        if (s != XP_BUDGET || c->npasses >= (1 << 12) || c->npasses >= c->m.ncols)
+        if (s == XP_BUDGET && (c->npasses >= (1 << 12) || c->npasses >= c->m.ncols))
+            return xp__budget_final(c);
+        if (s != XP_BUDGET)
             return s;
         xp__log(c, "pair counts exceed --mem-per-rank %lld MiB: counting in %d passes",
                 (long long)c->o.mem_per_rank, c->npasses * 2);
@@ -369,8 +446,12 @@ static xp_status xp__support(xp__ctx *c)
     xp_support sp;
     xp__stage_begin(c);
     xp_status s = xp_support_plan(&c->rules, c->m.ncols, c->m.nhosts, &sp, &c->e);
-    for (int64_t i = 0; s == XP_OK && i < c->nmine; i++)
+    int64_t done = 0;
+    xp__shards_progress_begin(c, "support");
+    for (int64_t i = 0; s == XP_OK && i < c->nmine; i++) {
         s = xp_support_add(&sp, c->ci, &c->mine[i], &c->e);
+        xp_progress_update2(&c->prog, i + 1, done += c->mine[i].w1 - c->mine[i].w0);
+    }
     s = xp_agree(c->comm, s, &c->e);
     if (s == XP_OK)
         s = xp_allreduce_bor(c->comm, sp.bits, sp.nreq * sp.nwords, &c->e);
@@ -463,10 +544,15 @@ static xp_status xp__cluster(xp__ctx *c, int64_t **nodes_out, int64_t *nnodes_ou
     s = xp_agree(c->comm, s, &c->e);
     if (s == XP_OK) {
         xp_rulegraph g = {nn, n, src, dst, w};
+        /* Bench hook (bench/README.md): the rule graph for cluster_bench. */
+        const char *dump = getenv("XP_RULEGRAPH");
+        if (dump != NULL && c->rank == 0)
+            xp_rulegraph_write(&g, dump, NULL);
         xp_cluster_opts co;
         xp_cluster_opts_default(&co);
         co.min_split = c->o.min_split;
         co.tight = c->o.tight;
+        co.sparse_min = c->o.sparse_min;
         co.scalapack_min = c->o.scalapack_min;
         s = xp_pcluster_run(c->comm, &g, &co, &c->cl, &c->e);
     }
@@ -564,16 +650,64 @@ static xp_status xp__write(xp__ctx *c, const int64_t *nodes, int64_t nn, int64_t
     FILE *f;
     XP_CALL(xp_out_open(c->o.out, "summary.json", &f, &c->e));
     xp__summary_body(f, c, peak);
-    XP_CALL(xp_out_close(f, c->o.out, "summary.json", &c->e));
+    return xp_out_close(f, c->o.out, "summary.json", &c->e);
+}
+
+/* Rename the results written by xp__write into place, or, when the run
+ * failed or was stopped by the end of the write stage, remove them: a
+ * failed run leaves nothing that looks complete (tests/mpi/fault.sh). */
+static xp_status xp__commit(xp__ctx *c, xp_status s)
+{
     /* summary.json goes last: its presence says the run completed. */
     const char *names[] = {"rules.jsonl", "clusters.json", "summary.json"};
-    return xp_out_commit(c->o.out, names, 3, &c->e);
+    if (s == XP_OK)
+        return xp_out_commit(c->o.out, names, 3, &c->e);
+    for (int i = 0; i < 3; i++) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s.tmp", c->o.out, names[i]);
+        unlink(p);
+    }
+    return s;
+}
+
+/*
+ * The reports (report.txt, report.html, graph.*; docs/outputs.md) made
+ * from the rules.jsonl and clusters.json just committed, by the code of
+ * expose-report. Rank 0 writes them; collective (all ranks agree on the
+ * outcome). The mined result is complete by then, so a failure says so,
+ * and the program exits with status 3 rather than 1.
+ */
+static xp_status xp__reports(xp__ctx *c)
+{
+    xp_status s = XP_OK;
+    if (c->rank == 0) {
+        double t = MPI_Wtime();
+        xp_report_opts ro = {.names_path = c->o.names[0] ? c->o.names : NULL,
+                             .warn = xp__warn, .warn_ctx = c};
+        s = xp_report_write(c->o.out, &ro, &c->e);
+        if (s == XP_OK)
+            xp__log(c, "wrote the reports in %.2f s: %s/report.txt, report.html, graph.*",
+                    MPI_Wtime() - t, c->o.out);
+    }
+    s = xp_agree(c->comm, s, &c->e);
+    if (s != XP_OK) {
+        char why[sizeof c->e.msg];
+        snprintf(why, sizeof why, "%s", c->e.msg);
+        c->reports_failed = 1;
+        xp_err_clear(&c->e);
+        xp_err_set(&c->e, s, "reports not written: %s (rules.jsonl, clusters.json and "
+                             "summary.json in %s are complete; `expose-report%s%s %s` "
+                             "makes the reports from them)",
+                   why, c->o.out, c->o.names[0] ? " --names " : "", c->o.names, c->o.out);
+    }
+    return s;
 }
 
 /* Remove results of an earlier run before starting, so that a failed run
  * never leaves an older complete-looking result behind. */
 static void xp__remove_old(const xp__ctx *c)
 {
+    xp_report_remove(c->o.out);
     const char *names[] = {"summary.json", "rules.jsonl", "clusters.json"};
     for (int i = 0; i < 3; i++) {
         char p[4096];
@@ -594,10 +728,9 @@ static int64_t xp__rss(void)
 static xp_status xp__run(xp__ctx *c)
 {
     xp_status s = XP_OK;
-    if (c->rank == 0) {
+    if (c->rank == 0)
         xp__remove_old(c);
-        s = xp__ingest(c);
-    }
+    s = xp__ingest(c);
     s = xp_agree(c->comm, s, &c->e);
     if (s != XP_OK)
         return s;
@@ -625,14 +758,14 @@ static xp_status xp__run(xp__ctx *c)
         s = xp_allreduce_i64(c->comm, &peak, 1, MPI_MAX, &c->e);
     if (s == XP_OK && c->rank == 0) {
         xp__stage_begin(c);
-        s = xp__stage_end(c, XP_ST_WRITE, xp__write(c, nodes, nn, peak));
+        s = xp__commit(c, xp__stage_end(c, XP_ST_WRITE, xp__write(c, nodes, nn, peak)));
     }
     free(nodes);
     s = xp_agree(c->comm, s, &c->e);
     if (s == XP_OK)
         xp__log(c, "wrote %s/rules.jsonl: %lld rules in %lld clusters", c->o.out,
                 (long long)c->rules.n, (long long)c->cl.nclusters);
-    return s;
+    return s == XP_OK ? xp__reports(c) : s;
 }
 
 static void xp__ctx_free(xp__ctx *c)
@@ -683,6 +816,28 @@ static xp_status xp__ablate_from_env(xp__ctx *c)
     return XP_OK;
 }
 
+/* --names FILE is checked before anything runs, like the other options:
+ * a bad line fails now, not after hours of mining. Every rank reads it
+ * (before MPI_Init, as the options are parsed), so all stop together. */
+static xp_status xp__check_names(xp__ctx *c)
+{
+    xp_names *n = NULL;
+    xp_status s = c->o.names[0] ? xp_names_load(c->o.names, &n, &c->e) : XP_OK;
+    xp_names_free(n);
+    return s;
+}
+
+/* Rank 0's progress: a self-overwriting line on a terminal, a line every
+ * few seconds in a file, none with --quiet. XP_PROGRESS_INTERVAL=SECONDS
+ * replaces the interval (tests only). */
+static void xp__progress_setup(xp__ctx *c)
+{
+    const char *iv = getenv("XP_PROGRESS_INTERVAL");
+    xp_progress_mode mode = c->rank == 0 ? xp_progress_mode_for(stderr, c->o.quiet)
+                                         : XP_PROGRESS_OFF;
+    xp_progress_init(&c->prog, stderr, mode, iv ? atof(iv) : 0, "expose-mpi: ");
+}
+
 int xp_driver_main(int argc, char **argv)
 {
     xp__ctx c;
@@ -705,14 +860,23 @@ int xp_driver_main(int argc, char **argv)
         xp_opts_release(&c.o);
         return 0;
     }
-    signal(SIGTERM, xp__on_signal);
-    signal(SIGINT, xp__on_signal);
+    if (xp__check_names(&c) != XP_OK) {
+        if (xp__env_rank() == 0)
+            fprintf(stderr, "expose-mpi: option --names: %s\n", c.e.msg);
+        xp_opts_release(&c.o);
+        return 2;
+    }
+    xp_stop_install();
+    /* Past a file-size limit (ulimit -f) a write then fails with EFBIG and
+     * the run stops with a message naming the file, instead of being killed. */
+    signal(SIGXFSZ, SIG_IGN);
     MPI_Init(&argc, &argv);
     c.comm = MPI_COMM_WORLD;
     MPI_Comm_set_errhandler(c.comm, MPI_ERRORS_RETURN);
     MPI_Comm_rank(c.comm, &c.rank);
     MPI_Comm_size(c.comm, &c.size);
     c.t0 = MPI_Wtime();
+    xp__progress_setup(&c);
     xp__fault_from_env(&c);
     xp_status s = xp__ablate_from_env(&c);
     if (s == XP_OK)
@@ -721,5 +885,5 @@ int xp_driver_main(int argc, char **argv)
         fprintf(stderr, "expose-mpi: error: %s\n", c.e.msg[0] ? c.e.msg : xp_status_msg(s));
     xp__ctx_free(&c);
     MPI_Finalize();
-    return s == XP_OK ? 0 : 1;
+    return s == XP_OK ? 0 : c.reports_failed ? 3 : 1;
 }

@@ -5,7 +5,9 @@
 #ifndef XP_DRIVER_H
 #define XP_DRIVER_H
 
-/* Returns the process exit code: 0 on success, 1 on failure, 2 on bad options. */
+/* Returns the process exit code: 0 on success, 1 on failure, 2 on bad
+ * options (--names included), 3 when the mined result was written but the
+ * reports were not (docs/outputs.md). */
 int xp_driver_main(int argc, char **argv);
 
 #endif

@@ -2,10 +2,13 @@
  * xp_pcluster.c - rule clustering (§3.1, Procedure 2) over a communicator.
  *
  * Every rank holds the whole graph and runs the same round engine
- * (src/xp_cluster.c). Per round, large parts are solved one after another
- * by ScaLAPACK on all ranks; small parts are dealt to ranks (largest first,
- * to the least loaded rank) and their verdicts shared with one
- * MPI_Allgatherv, so every rank advances to the same next round.
+ * (src/xp_cluster.c). Per round, the parts are dealt to ranks (largest
+ * cost first, to the least loaded rank), each solved by the sparse solver
+ * (parts of at least --sparse-min nodes) or dense LAPACK, and the verdicts
+ * shared with one MPI_Allgatherv, so every rank advances to the same next
+ * round. A part of at least --scalapack-min nodes that needs a dense solve
+ * (the sparse solver could not decide it, or it is below --sparse-min) is
+ * then solved by ScaLAPACK on all ranks.
  */
 #include "xp_pcluster.h"
 
@@ -14,6 +17,7 @@
 #include <string.h>
 
 #include "xp_scalapack.h"
+#include "xp_stop.h"
 
 /* ScaLAPACK block size: pdsyevx was right for every size tried (7-200). */
 #define XP__NB 32
@@ -104,8 +108,15 @@ static int cmp_job(const void *a, const void *b)
     return (x->part > y->part) - (x->part < y->part);
 }
 
-/* Deal the small parts: largest first, each to the least loaded rank
- * (cost n^3, ties to the lowest rank). owner[p] = -1 for large parts. */
+/* ScaLAPACK straight away: large, and not for the sparse solver. */
+static int scalapack_only(const xp_cluster_opts *o, int64_t n)
+{
+    return n >= o->scalapack_min && n < o->sparse_min;
+}
+
+/* Deal the parts: largest first, each to the least loaded rank (cost
+ * xp__cluster_cost, ties to the lowest rank). owner[p] = -1 for the parts
+ * that go straight to ScaLAPACK. */
 static xp_status deal(const xp__pctx *c, const xp__cstate *st, int *owner,
                       xp_err *e)
 {
@@ -119,7 +130,7 @@ static xp_status deal(const xp__pctx *c, const xp__cstate *st, int *owner,
     int64_t nj = 0;
     for (int64_t p = 0; p < st->nparts; p++) {
         owner[p] = -1;
-        if (st->parts[p].n < c->o->scalapack_min)
+        if (!scalapack_only(c->o, st->parts[p].n))
             jobs[nj++] = (xp__job){p, st->parts[p].n};
     }
     qsort(jobs, (size_t)nj, sizeof *jobs, cmp_job);
@@ -129,7 +140,7 @@ static xp_status deal(const xp__pctx *c, const xp__cstate *st, int *owner,
             if (load[r] < load[best])
                 best = r;
         owner[jobs[j].part] = best;
-        load[best] += (double)jobs[j].n * (double)jobs[j].n * jobs[j].n;
+        load[best] += xp__cluster_cost(jobs[j].n, c->o);
     }
     free(jobs);
     free(load);
@@ -200,21 +211,35 @@ static xp_status share_small(xp__pctx *c, xp__cstate *st, const int *owner,
 /* Collective: the verdicts of one round. */
 static xp_status pround(xp__pctx *c, xp__cstate *st, xp_err *e)
 {
-    for (int64_t p = 0; p < st->nparts; p++)
-        if (st->parts[p].n >= c->o->scalapack_min)
-            XP_CALL(solve_large(c, st, p, e));
     int *owner = malloc(((size_t)st->nparts + 1) * sizeof *owner);
     xp_status s = owner ? deal(c, st, owner, e)
                         : xp_err_set(e, XP_NOMEM, "out of memory for owners");
     for (int64_t p = 0; s == XP_OK && p < st->nparts; p++) {
         if (owner[p] != c->rank)
             continue;
-        s = xp__cstate_solve_serial(st, p, c->o, c->inject, e);
+        /* SIGTERM/SIGINT (mpi/xp_stop.h) is looked at between parts: a
+         * stop waits for at most one part's solve, then every rank learns
+         * of it at the agreement below. */
+        if (xp_stop_signal() != 0) {
+            s = xp_stop_check(0, 0, "while clustering", NULL,
+                              1, e);
+            break;
+        }
+        /* A large part the sparse solver cannot decide is left XP__DENSE
+         * for ScaLAPACK below; smaller ones fall back to dense LAPACK. */
+        if (st->parts[p].n >= c->o->scalapack_min)
+            s = xp__cstate_solve_sparse(st, p, c->o, c->inject, e);
+        else
+            s = xp__cstate_solve_serial(st, p, c->o, c->inject, e);
         c->inject = 0;
     }
     s = xp_sl_agree(c->comm, s, e);
     if (s == XP_OK)
         s = share_small(c, st, owner, e);
+    /* The verdicts are the same on every rank now, so is this loop. */
+    for (int64_t p = 0; s == XP_OK && p < st->nparts; p++)
+        if (owner[p] == -1 || st->verdict[p] == XP__DENSE)
+            s = solve_large(c, st, p, e);
     free(owner);
     return s;
 }
@@ -234,7 +259,14 @@ xp_status xp_pcluster_run(MPI_Comm comm, const xp_rulegraph *g,
     c.inject = o->fault_rank == c.rank;
     xp_status s = xp_sl_agree(comm, xp__cstate_init(&st, g, o, e), e);
     while (s == XP_OK && st.nparts > 0) {
-        s = pround(&c, &st, e);
+        /* Between rounds as well: a rank that owned no part still stops.
+         * XP_PAUSE=cluster-round holds every rank here (tests only). */
+        xp_stop_pause("cluster-round");
+        if (xp_stop_signal() != 0)
+            s = xp_stop_check(0, 0, "while clustering", NULL, 1, e);
+        s = xp_sl_agree(comm, s, e);
+        if (s == XP_OK)
+            s = pround(&c, &st, e);
         if (s == XP_OK)
             s = xp_sl_agree(comm, xp__cstate_advance(&st, e), e);
     }

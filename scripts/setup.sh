@@ -14,11 +14,12 @@ build=${1:-"$here/build"}
 # Build and run-time dependencies (Debian 12 package names, TOOLCHAIN.md).
 # chromium: the report.html test; graphviz: graph.svg and its test;
 # slurm-wlm/munge: the one-node Slurm test; python3-pandas/scipy: the peer
-# baseline of the benchmarks; clang: libFuzzer builds (-DXP_FUZZ=ON).
+# baseline of the benchmarks; clang: libFuzzer builds (-DXP_FUZZ=ON);
+# python3-matplotlib: the plots of bench/run-scaling.sh.
 pkgs="build-essential cmake pkg-config git ca-certificates
       openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools
       libscalapack-openmpi-dev liblapack-dev libpcap-dev zlib1g-dev
-      python3 python3-pandas python3-scipy chromium graphviz
+      python3 python3-pandas python3-scipy python3-matplotlib chromium graphviz
       slurm-wlm munge clang valgrind procps"
 
 # Node.js: many machines carry NodeSource's nodejs, which bundles npm and

@@ -356,7 +356,7 @@ static xp_status xp__spans(xp__build *b, xp_err *e)
     double nw = floor((tmax - a->t0) / w) + 1;
     if (!(nw < (double)XP__MAX_WINDOWS))
         return xp_err_set(e, XP_ARG,
-                          "the trace spans %.0f s = %.3g windows of %g s; at most %lld windows "
+                          "the trace spans %.6g s = %.3g windows of %g s; at most %lld windows "
                           "are supported (use a larger --window)",
                           tmax - tmin, nw, w, (long long)XP__MAX_WINDOWS);
     a->nwindows = (int64_t)nw;

@@ -25,14 +25,27 @@ typedef struct xp_rulegraph {
 
 typedef struct xp_cluster_opts {
     int64_t min_split;     /* parts with fewer nodes are not split (paper: 10) */
-    double tight;          /* tight when lambda2 / mean degree >= this */
-    int64_t scalapack_min; /* xp_pcluster_run: parts this big use ScaLAPACK */
+    double tight;          /* tight when lambda2 / mean degree >= this; 0:
+                              every part is tight, no eigen-solve at all */
+    /* Parts with at least this many nodes try the sparse eigen-solver
+     * (xp_fiedler.h) first; smaller ones, and parts it cannot decide, use a
+     * dense solve. */
+    int64_t sparse_min;
+    /* xp_pcluster_run: a part this big that needs a dense solve uses
+     * ScaLAPACK on all ranks. */
+    int64_t scalapack_min;
+    /* The sparse solver's method and iteration limit (xp_fiedler_opts;
+     * 0: its default). For tests and the bench: maxit -1 with the Davidson
+     * method makes every sparse solve give up, to test the fallbacks. */
+    int sparse_method, sparse_maxit;
     /* Test hook: on this rank (0 for the serial run) the first eigen-solve
      * reports info = 1, as a failing LAPACK/ScaLAPACK call would. -1: off. */
     int fault_rank;
 } xp_cluster_opts;
 
-/* Defaults: min_split 10, tight 0.5, scalapack_min 2000, fault_rank -1. */
+/* Defaults: min_split 10, tight 0.5, sparse_min 100, scalapack_min 2000,
+ * sparse_method 0 (auto), sparse_maxit 0, fault_rank -1
+ * (docs/clustering.md gives the measurements behind them). */
 void xp_cluster_opts_default(xp_cluster_opts *o);
 
 typedef struct xp_clustering {
@@ -59,6 +72,12 @@ xp_status xp_cluster_run(const xp_rulegraph *g, const xp_cluster_opts *o,
 /* Free the arrays of *c and zero it; c may be NULL or already freed. */
 void xp_clustering_free(xp_clustering *c);
 
+/* Write g to path as "src dst score" lines (one per rule, %.17g): the
+ * input of bench/cluster_bench --graph. XP_IO when the file cannot be
+ * written. */
+xp_status xp_rulegraph_write(const xp_rulegraph *g, const char *path,
+                             xp_err *e);
+
 /* ------------------------------------------------------------------------
  * Internal: the engine shared with mpi/xp_pcluster.c. Not for other users.
  *
@@ -68,7 +87,7 @@ void xp_clustering_free(xp_clustering *c);
  * every split side into its connected components and starts the next round.
  * Everything but the verdicts is computed identically on every rank.
  */
-enum { XP__LEAF = 1, XP__SPLIT = 2, XP__MORE = 3 };
+enum { XP__LEAF = 1, XP__SPLIT = 2, XP__MORE = 3, XP__DENSE = 4 };
 
 typedef struct xp__cpart {
     int64_t off, n;   /* nodes are st->nodes[off .. off+n) ascending */
@@ -90,6 +109,7 @@ typedef struct xp__cstate {
     uint8_t *verdict; /* nparts: XP__LEAF or XP__SPLIT once decided */
     uint8_t *side;    /* total: 1 = positive side, for XP__SPLIT parts */
     int64_t min_split;
+    int never_split;  /* tight = 0: every closure component is a cluster */
 } xp__cstate;
 
 /* Check g and o, build the symmetrised graph and the first round (closure
@@ -115,11 +135,36 @@ xp_status xp__cstate_decide(xp__cstate *st, int64_t p, int k, const double *w,
                             double *Z, const xp_cluster_opts *o, int *verdict,
                             xp_err *e);
 
-/* Solve part p with serial LAPACK and set its verdict (not collective).
- * inject != 0 makes the first solve report info = 1 (test hook). */
+/* Solve part p with dense serial LAPACK and set its verdict (not
+ * collective). inject != 0 makes the first solve report info = 1 (test
+ * hook). XP_BUDGET when the dense matrix is too large. */
+xp_status xp__cstate_solve_dense(xp__cstate *st, int64_t p,
+                                 const xp_cluster_opts *o, int inject,
+                                 xp_err *e);
+
+/*
+ * Try the sparse eigen-solver on part p (not collective; the same bits on
+ * every rank). Sets the verdict of p: XP__LEAF or XP__SPLIT, certified to be
+ * the verdict of the exact eigenpairs (so that of a dense solve, up to the
+ * dense solver's own round-off; where that round-off is as large as the
+ * sparse error bound, the sparse verdict stands: docs/clustering.md), or
+ * XP__DENSE: the sparse solver did not converge, its factor was too large,
+ * or its error bounds cannot decide the verdict; the caller must then solve
+ * p densely. inject != 0: report an XP_LAPACK failure (test hook).
+ */
+xp_status xp__cstate_solve_sparse(xp__cstate *st, int64_t p,
+                                  const xp_cluster_opts *o, int inject,
+                                  xp_err *e);
+
+/* Solve part p serially (not collective): sparse for parts of at least
+ * o->sparse_min nodes, dense for the others and when sparse cannot decide. */
 xp_status xp__cstate_solve_serial(xp__cstate *st, int64_t p,
                                   const xp_cluster_opts *o, int inject,
                                   xp_err *e);
+
+/* Estimated cost of solving an n-node part serially, to deal parts to
+ * ranks: n^3 dense, n sparse_min^2 sparse (equal at the crossover). */
+double xp__cluster_cost(int64_t n, const xp_cluster_opts *o);
 
 /* Number of eigenpairs to ask for next, from k (first call: k = 0). */
 int xp__cluster_next_k(int k, int64_t n);

@@ -26,11 +26,12 @@
     X(MPI, "MPI failure")                                                      \
     X(HDF5, "HDF5 failure")                                                    \
     X(LAPACK, "numerical library failure")                                     \
-    X(BUDGET, "over the memory or time budget")                                \
+    X(BUDGET, "over a memory or size budget")                                  \
     X(INTERRUPTED, "interrupted by a signal")                                  \
     X(FAULT, "injected fault")                                                 \
     X(REMOTE, "another rank failed")                                           \
-    X(INTERNAL, "internal error")
+    X(INTERNAL, "internal error")                                              \
+    X(TIMEOUT, "over the time limit")
 
 typedef enum xp_status {
 #define XP__ENUM(name, msg) XP__IDX_##name,

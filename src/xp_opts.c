@@ -156,6 +156,51 @@ void xp_opts_release(xp_opts *o)
     o->ninputs = 0;
 }
 
+/* "default: ..." of option d (and its range for numbers) into buf. */
+static void xp__help_default(const xp__optdef *d, char *buf, size_t size)
+{
+    if (d->type == XP__T_F)
+        snprintf(buf, size, "default: %s", strcmp(d->def, "0") == 0 ? "off" : "on");
+    else if (d->type == XP__T_S)
+        snprintf(buf, size, "default: %s", d->def[0] ? d->def : "none");
+    else if (d->type == XP__T_I)
+        snprintf(buf, size, "default: %s; range %.0f..%.0f", d->def, d->lo, d->hi);
+    else
+        snprintf(buf, size, "default: %s; range %g..%g", d->def, d->lo, d->hi);
+}
+
+/* Characters (not bytes: the help has UTF-8 such as §) in s[0..n). */
+static size_t xp__width(const char *s, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        w += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return w;
+}
+
+/* Print text word-wrapped to `width` columns, continuation lines indented
+ * by `indent` spaces (the first line is already indented by the caller). */
+static void xp__help_wrap(FILE *f, const char *text, int indent, size_t width)
+{
+    size_t col = 0;
+    while (*text) {
+        size_t n = strcspn(text, " ");
+        size_t w = xp__width(text, n);
+        if (col > 0 && col + 1 + w > width) {
+            fprintf(f, "\n%*s", indent, "");
+            col = 0;
+        } else if (col > 0) {
+            fputc(' ', f);
+            col++;
+        }
+        fwrite(text, 1, n, f);
+        col += w;
+        text += n;
+        text += strspn(text, " ");
+    }
+    fputc('\n', f);
+}
+
 void xp_opts_help(FILE *f, const char *prog)
 {
     fprintf(f, "usage: %s [OPTIONS] INPUT...\n"
@@ -170,17 +215,20 @@ void xp_opts_help(FILE *f, const char *prog)
         char head[64];
         snprintf(head, sizeof head, "%c%c%s--%s%s", d->sname ? '-' : ' ',
                  d->sname ? d->sname : ' ', d->sname ? ", " : "  ", d->lname,
-                 d->type == XP__T_F ? "" : d->type == XP__T_S ? " TEXT" : " N");
-        fprintf(f, "  %-26s %s", head, d->help);
-        if (d->type == XP__T_F)
-            fprintf(f, "\n");
-        else if (d->type == XP__T_S)
-            fprintf(f, " (default: '%s')\n", d->def);
-        else
-            fprintf(f, " (default: %s; range %g..%g)\n", d->def, d->lo, d->hi);
+                 d->type == XP__T_F ? "" : d->type == XP__T_S ? " TEXT"
+                                          : d->type == XP__T_I ? " N" : " X");
+        char text[512], def[128];
+        xp__help_default(d, def, sizeof def);
+        snprintf(text, sizeof text, "%s (%s)", d->help, def);
+        fprintf(f, "  %-24s ", head);
+        xp__help_wrap(f, text, 27, 79 - 27);
     }
-    fprintf(f, "  %-26s %s\n  %-26s %s\n", "-h, --help", "this text", "    --version",
+    fprintf(f, "  %-24s %s\n  %-24s %s\n", "-h, --help", "this text", "    --version",
             "print the version");
+    fprintf(f, "\nN is an integer, X a number. Exit status: 0 done; 1 failed (a one-line\n"
+               "message names the file and place); 2 bad option; 3 rules.jsonl,\n"
+               "clusters.json and summary.json written but not the reports.\n"
+               "Output files and fields: docs/outputs.md.\n");
 }
 
 static void xp__json_string(FILE *f, const char *s)

@@ -45,17 +45,20 @@
       "connectivity is at least this (§3.1)")                                  \
     X(min_split, "min-split", 0, I, "10", 2, 1000000000,                       \
       "parts smaller than this are not split (§3.1, Procedure 2)")             \
+    X(sparse_min, "sparse-min", 0, I, "100", 2, 1000000000,                    \
+      "parts with at least this many nodes use the sparse eigen-solver")      \
     X(scalapack_min, "scalapack-min", 0, I, "2000", 2, 1000000000,             \
-      "components with at least this many nodes use ScaLAPACK")                \
+      "parts this large that need a dense eigen-solve use ScaLAPACK")         \
     X(skip_bad, "skip-bad", 0, I, "0", 0, 1000000000000,                       \
       "tolerate up to this many malformed records (each reported)")            \
     X(names, "names", 0, S, "", 0, 0,                                          \
-      "host names file: 'ip name' per line (/etc/hosts format)")               \
+      "host names for the reports: 'ip name' per line (/etc/hosts format)")    \
     X(time_limit, "time-limit", 0, D, "0", 0, 1e9,                             \
       "stop cleanly after this many seconds (0: none); shards stay usable")    \
     X(rebuild, "rebuild", 0, F, "0", 0, 1,                                     \
       "ignore shards left by an earlier run and read the trace again")         \
-    X(quiet, "quiet", 'q', F, "0", 0, 1, "no progress on stderr")
+    X(quiet, "quiet", 'q', F, "0", 0, 1,                                       \
+      "only errors on stderr: no progress, log lines or warnings")
 
 typedef struct xp_opts {
 #define XP__OPT_FIELD_D double

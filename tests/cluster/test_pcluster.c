@@ -2,7 +2,9 @@
  * test_pcluster.c - distributed rule clustering. Run under mpiexec at 1, 2,
  * 3 and 4 ranks (tests/cluster/CMakeLists.txt). Checks: the same clustering
  * on every rank and equal to the serial one, with ScaLAPACK forced
- * (scalapack_min 8) and with only spread serial solves; pdsyevx against
+ * (scalapack_min 8) and with only spread serial solves, with every part
+ * sparse, and with sparse solves that give up (dense and ScaLAPACK
+ * fallbacks); pdsyevx against
  * dsyevr on random Laplacians; an injected solver failure on one rank
  * becomes the same error on every rank, without a hang.
  */
@@ -114,6 +116,14 @@ static void equal_to_serial(void)
         memset(&t, 0, sizeof t);
         tg_planted(&t, 100 + 150 * (int64_t)seed, 25, 0.7, 0.05, seed);
         compare_with_serial(&t, o, "planted");
+        /* Every part sparse; and every sparse solve giving up, so that
+         * large parts go to ScaLAPACK through the fallback. */
+        xp_cluster_opts os = o;
+        os.sparse_min = 2;
+        compare_with_serial(&t, os, "planted, all sparse");
+        os.sparse_method = 1; /* Davidson, */
+        os.sparse_maxit = -1; /* with no iteration at all */
+        compare_with_serial(&t, os, "planted, sparse gives up");
         tg_free(&t);
     }
     memset(&t, 0, sizeof t);

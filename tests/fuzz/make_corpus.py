@@ -3,6 +3,9 @@
 
 Small slices of the shared real traces (a few KB each) plus synthetic cases.
 Usage: tests/fuzz/make_corpus.py [SHARED_TRACES_DIR]
+  XP_CORPUS_ONLY="fuzz_names fuzz_shard"  rewrite only these targets' seeds
+  XP_EXPOSE=build/mpi/expose-mpi           real shards for fuzz_shard (run on a
+                                           slice of the M57 conn.log)
 """
 import gzip, json, os, struct, sys
 
@@ -11,7 +14,12 @@ traces = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, '../../../shar
 LTS = [1, 113, 276, 12, 101, 228, 229, 0, 108, 14, 147]
 
 
+ONLY = os.environ.get('XP_CORPUS_ONLY', '').split()
+
+
 def out(target, name, data):
+    if ONLY and target not in ONLY:
+        return
     d = os.path.join(here, 'corpus', target)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, name), 'wb') as f:
@@ -152,3 +160,93 @@ for i, args in enumerate([
         ['--window', '-1', 'x'], ['--top-k'], ['--help'], ['--skip-bad', '99999999999999999999', 'x'],
         ['--names', '', '--quiet', '--', '--not-an-option']]):
     out('fuzz_opts', 'argv-%d' % i, '\0'.join(args).encode())
+
+
+# --- fuzz_pcap_file: byte 0 (odd = gzip it first), then a whole capture
+def pcap_file(packets, lt=1, snap=65535, magic=0xa1b2c3d4, endian='<'):
+    b = struct.pack(endian + 'IHHiIII', magic, 2, 4, 0, 0, snap, lt)
+    for i, p in enumerate(packets):
+        b += struct.pack(endian + 'IIII', 1000 + i, 500 * i, len(p), len(p) + 4) + p
+    return b
+
+
+def pcapng_file(packets, lt=1):
+    def block(t, body):
+        body += bytes(-len(body) % 4)
+        return struct.pack('<II', t, len(body) + 12) + body + struct.pack('<I', len(body) + 12)
+    b = block(0x0A0D0D0A, struct.pack('<IHHq', 0x1A2B3C4D, 1, 0, -1))
+    b += block(1, struct.pack('<HHI', lt, 0, 65535))
+    for i, p in enumerate(packets):
+        ts = (1000 + i) * 1000000
+        b += block(6, struct.pack('<IIIII', 0, ts >> 32, ts & 0xffffffff, len(p), len(p)) + p)
+    return b
+
+
+if os.path.exists(afs):
+    pk = [p[:200] for p in pcap_packets(afs, 0, 6)]
+    out('fuzz_pcap_file', 'afs-classic', b'\0' + pcap_file(pk))
+    out('fuzz_pcap_file', 'afs-classic-gz', b'\1' + pcap_file(pk))
+    out('fuzz_pcap_file', 'afs-swapped-ns', b'\0' + pcap_file(pk, magic=0xa1b23c4d, endian='>'))
+    out('fuzz_pcap_file', 'afs-snap-small', b'\0' + pcap_file(pk, snap=64))
+    out('fuzz_pcap_file', 'afs-cut', b'\0' + pcap_file(pk)[:-37])
+    out('fuzz_pcap_file', 'afs-pcapng', b'\0' + pcapng_file(pk))
+    out('fuzz_pcap_file', 'afs-pcapng-gz', b'\1' + pcapng_file(pk))
+    out('fuzz_pcap_file', 'afs-pcapng-cut', b'\0' + pcapng_file(pk)[:-10])
+if os.path.exists(m57):
+    out('fuzz_pcap_file', 'm57-classic', b'\0' + pcap_file([p[:96] for p in pcap_packets(m57, 0, 12)]))
+out('fuzz_pcap_file', 'raw-ip4', b'\0' + pcap_file([ip4udp, ip4syn], lt=101))
+out('fuzz_pcap_file', 'sll-ip4', b'\0' + pcap_file([bytes(14) + b'\x08\x00' + ip4udp], lt=113))
+out('fuzz_pcap_file', 'header-only', b'\0' + pcap_file([]))
+out('fuzz_pcap_file', 'bad-linktype', b'\0' + pcap_file([ip4udp], lt=147))
+
+# --- fuzz_names: hosts files
+out('fuzz_names', 'hosts', b'# lab\n10.0.0.1 dns1 dns1.lab\n10.0.0.2\tweb  # comment\n\n'
+    b'fe80::1 router\n[2001:db8::5] v6host\n10.0.0.1 second-wins-not\n')
+out('fuzz_names', 'crlf', b'10.1.0.7 a\r\n10.1.0.8 b\r\n::ffff:10.1.0.9 mapped\r\n')
+out('fuzz_names', 'bad-addr', b'10.0.0.1 ok\n10.0.0.300 bad\n')
+out('fuzz_names', 'no-name', b'fe80:0::1\n')
+out('fuzz_names', 'no-newline', b'192.168.1.1 last')
+out('fuzz_names', 'scope', b'fe80::1%eth0 linklocal\n')
+
+# --- fuzz_shard: structured descriptions (see fuzz_shard.c), then real shards
+for name, desc in [('valid', bytes([0, 0, 0, 0, 0, 5, 12, 40, 7]) + bytes(range(60))),
+                   ('valid-meta', bytes([1, 0, 0, 0, 0, 5, 12, 40, 7]) + bytes(range(60))),
+                   ('valid-meta-fpdset', bytes([9, 0, 0, 0, 0, 5, 12, 40, 7]) + bytes(range(60))),
+                   ('meta-mismatch', bytes([3, 0, 0, 0, 0, 5, 12, 40, 7]) + bytes(range(60))),
+                   ('omit-all', bytes([0, 0xff, 0xff, 0, 0, 5, 12, 40, 7])),
+                   ('bent', bytes([1, 0, 0, 0xff, 0xff, 9, 200, 30, 3, 2, 0, 1, 2]) + bytes(range(255, 100, -1))),
+                   ('empty-windows', bytes([0, 0, 0, 0, 0, 3, 0, 0, 1]))]:
+    out('fuzz_shard', name, desc)
+expose = os.environ.get('XP_EXPOSE')
+m57c_path = os.path.join(traces, 'm57-day1118/conn.log')
+if expose and os.path.exists(m57c_path) and (not ONLY or set(ONLY) & {'fuzz_shard', 'fuzz_report_json'}):
+    import subprocess, tempfile
+    with tempfile.TemporaryDirectory() as t:
+        with open(m57c_path, 'rb') as f:
+            head = f.read(60000)
+        open(os.path.join(t, 'conn.log'), 'wb').write(head[:head.rfind(b'\n') + 1])
+        subprocess.run([expose, '-q', '--window', '60', '-o', os.path.join(t, 'o'),
+                        os.path.join(t, 'conn.log')], check=True)
+        for n, cut in [('rules.jsonl', 3), ('summary.json', 0), ('clusters.json', 0)]:
+            txt = open(os.path.join(t, 'o', n), 'rb').read()
+            if cut:
+                txt = b''.join(txt.splitlines(True)[:cut])
+            out('fuzz_report_json', 'real-' + n, txt[:4000])
+        sd = os.path.join(t, 'o', 'shards')
+        for n in sorted(os.listdir(sd)):
+            if n.startswith('shard-') and n <= 'shard-00001.h5':
+                out('fuzz_shard', 'real-' + n, open(os.path.join(sd, n), 'rb').read())
+
+
+# --- fuzz_report_json: JSON values as expose-report reads them back
+for name, txt in [
+        ('scalars', b'[null, true, false, 0, -1.5e-3, 1E+2, "s", ""]'),
+        ('escapes', b'{"a": "\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\\u0000x"}'),
+        ('bad-surrogate', b'"\\ud800"'),
+        ('deep', b'[' * 70 + b']' * 70),
+        ('deep-obj', b'{"a": ' * 40 + b'1' + b'}' * 40),
+        ('dup-keys', b'{"k": 1, "k": 2, "n": 9007199254740993, "f": 1.5}'),
+        ('lines', b'{"score": 0.5}\n{"score": }\n\n[1,\n'),
+        ('trailing', b'{"a": 1} x'),
+        ('long-number', b'1' * 80)]:
+    out('fuzz_report_json', name, txt)

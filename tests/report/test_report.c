@@ -1,10 +1,14 @@
 /* test_report.c - unit tests of the report layer: the names parser (good
  * and bad lines), node ids, the JSON reader, the model (clusters, cut and
- * loose rules, cliques) and the HTML data blob's escaping. */
+ * loose rules, cliques), the HTML data blob's escaping, and graph.svg's
+ * rules (size limit, a failing dot) with a fake `dot` first on PATH. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../xp_test.h"
+#include "xp_report.h"
 #include "xp_report_int.h"
 #include "xp_report_json.h"
 
@@ -183,7 +187,96 @@ static void test_blob_escape(void)
     free(buf);
 }
 
-int main(void)
+static int svg_warnings;
+static void svg_warn(void *ctx, const char *msg)
+{
+    (void)ctx;
+    svg_warnings++;
+    fprintf(stderr, "(expected) warning: %s\n", msg);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    xp_err e;
+    FILE *f = NULL;
+    XP_CHECK_INT(xp__report_read_file(from, &buf, &len, &e), XP_OK);
+    if (buf)
+        f = fopen(to, "w");
+    XP_CHECK(f != NULL);
+    if (f) {
+        fwrite(buf, 1, len, f);
+        fclose(f);
+    }
+    free(buf);
+}
+
+static int exists(const char *dir, const char *name)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    return access(p, F_OK) == 0;
+}
+
+/* data: tests/report/data/enterprise (13 rules). */
+static void test_svg(const char *data)
+{
+    char dir[] = "/tmp/xp-report-svg-XXXXXX", p[4096], q[4096];
+    XP_CHECK(mkdtemp(dir) != NULL);
+    const char *files[] = {"rules.jsonl", "clusters.json", "summary.json"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/%s", data, files[i]);
+        snprintf(q, sizeof q, "%s/%s", dir, files[i]);
+        copy_file(p, q);
+    }
+    /* A fake dot (found first on PATH) that fails when XP_FAKE_DOT_FAIL is set. */
+    snprintf(p, sizeof p, "%s/dot", dir);
+    FILE *f = fopen(p, "w");
+    XP_CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    fprintf(f, "#!/bin/sh\n[ -z \"$XP_FAKE_DOT_FAIL\" ] || exit 1\nprintf '<svg/>' > \"$3\"\n");
+    fclose(f);
+    chmod(p, 0755);
+    const char *old_path = getenv("PATH");
+    char *saved = strdup(old_path ? old_path : "/usr/bin:/bin");
+    snprintf(q, sizeof q, "%s:%s", dir, saved);
+    setenv("PATH", q, 1);
+    xp_err e;
+    xp_report_opts o = {.svg_max_rules = 13, .warn = svg_warn};
+    XP_CHECK_INT(xp_report_write(dir, &o, &e), XP_OK);
+    XP_CHECK(exists(dir, "graph.svg") && exists(dir, "graph.dot"));
+    XP_CHECK_INT(svg_warnings, 0);
+    /* Over the limit: no graph.svg (the older one removed), a warning. */
+    o.svg_max_rules = 12;
+    XP_CHECK_INT(xp_report_write(dir, &o, &e), XP_OK);
+    XP_CHECK(!exists(dir, "graph.svg") && exists(dir, "report.txt"));
+    XP_CHECK_INT(svg_warnings, 1);
+    /* dot fails: still a success, no graph.svg, no .tmp left, a warning. */
+    o.svg_max_rules = 0;
+    setenv("XP_FAKE_DOT_FAIL", "1", 1);
+    XP_CHECK_INT(xp_report_write(dir, &o, &e), XP_OK);
+    unsetenv("XP_FAKE_DOT_FAIL");
+    XP_CHECK(!exists(dir, "graph.svg") && !exists(dir, "graph.svg.tmp"));
+    XP_CHECK(!exists(dir, "graph.dot.tmp") && exists(dir, "graph.graphml"));
+    XP_CHECK_INT(svg_warnings, 2);
+    /* xp_report_remove leaves the mined result and removes every report. */
+    xp_report_remove(dir);
+    XP_CHECK(!exists(dir, "report.txt") && !exists(dir, "report.html"));
+    XP_CHECK(!exists(dir, "graph.dot") && !exists(dir, "graph.graphml"));
+    XP_CHECK(exists(dir, "rules.jsonl") && exists(dir, "clusters.json"));
+    setenv("PATH", saved, 1);
+    free(saved);
+    const char *all[] = {"rules.jsonl", "clusters.json", "summary.json", "dot"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, all[i]);
+        unlink(p);
+    }
+    XP_CHECK_INT(rmdir(dir), 0);
+}
+
+int main(int argc, char **argv)
 {
     test_names();
     test_side_id();
@@ -191,5 +284,9 @@ int main(void)
     test_model();
     test_counts();
     test_blob_escape();
+    if (argc > 1)
+        test_svg(argv[1]);
+    else
+        fprintf(stderr, "test_svg not run: give tests/report/data/enterprise as argument\n");
     XP_TEST_END();
 }

@@ -1,0 +1,73 @@
+#!/bin/sh
+# reports.sh EXPOSE REPORT SHARED - expose-mpi writes the reports at the end
+# of a run, on the real AFS capture (shared/traces/afs-pcap/afs.pcap; skipped
+# with status 77 when absent), with --names:
+#   1. the output directory holds every file of docs/outputs.md (graph.svg
+#      when Graphviz is installed) and no leftover .tmp;
+#   2. graph.graphml parses as XML and has one edge per line of rules.jsonl;
+#      graph.dot has one edge per rule too;
+#   3. the host names are used in report.txt;
+#   4. expose-report on a copy of rules.jsonl + clusters.json + summary.json
+#      remakes every report file byte for byte; from rules.jsonl +
+#      clusters.json alone (no window width) the graphs and the rule lines
+#      of report.txt are the same;
+#   5. a bad --names file fails at once (status 2) naming the file and line,
+#      before any output is written.
+set -eu
+exe=$1 report=$2 shared=$3
+pcap=$shared/traces/afs-pcap/afs.pcap
+[ -r "$pcap" ] || { echo "SKIP: $pcap not found (a clone without ../shared)"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+out=$tmp/out
+printf '# AFS hosts\n131.151.32.21 afs-client\n131.151.1.59 vlserver # volume location\n' >"$tmp/names"
+"$exe" -q --names "$tmp/names" -o "$out" "$pcap"
+files="rules.jsonl clusters.json summary.json report.txt report.html graph.dot graph.graphml"
+command -v dot >/dev/null && files="$files graph.svg"
+for f in $files; do
+  [ -s "$out/$f" ] || { echo "FAIL: $f missing or empty" >&2; exit 1; }
+done
+[ -d "$out/shards" ] || { echo "FAIL: shards/ missing" >&2; exit 1; }
+if ls "$out" | grep -q '\.tmp$'; then echo "FAIL: .tmp left: $(ls "$out")" >&2; exit 1; fi
+echo "files: $files shards/"
+
+nrules=$(wc -l <"$out/rules.jsonl")
+[ "$nrules" -gt 0 ] || { echo "FAIL: no rules" >&2; exit 1; }
+python3 - "$out/graph.graphml" "$nrules" <<'PY'
+import sys, xml.dom.minidom
+doc = xml.dom.minidom.parse(sys.argv[1])
+n = len(doc.getElementsByTagName("edge"))
+assert n == int(sys.argv[2]), "graph.graphml: %d edges, rules.jsonl: %s lines" % (n, sys.argv[2])
+print("graph.graphml: %d edges == %s rules" % (n, sys.argv[2]))
+PY
+ndot=$(grep -c -- ' -> ' "$out/graph.dot")
+[ "$ndot" = "$nrules" ] || { echo "FAIL: graph.dot has $ndot edges for $nrules rules" >&2; exit 1; }
+grep -q 'afs-client' "$out/report.txt" || { echo "FAIL: --names not used in report.txt" >&2; exit 1; }
+grep -q 'vlserver' "$out/report.html" || { echo "FAIL: --names not used in report.html" >&2; exit 1; }
+
+mkdir "$tmp/re" "$tmp/re2"
+cp "$out/rules.jsonl" "$out/clusters.json" "$out/summary.json" "$tmp/re/"
+"$report" --names "$tmp/names" "$tmp/re" 2>/dev/null
+for f in report.txt report.html graph.dot graph.graphml; do
+  cmp "$out/$f" "$tmp/re/$f" || { echo "FAIL: expose-report made a different $f" >&2; exit 1; }
+done
+cp "$out/rules.jsonl" "$out/clusters.json" "$tmp/re2/"
+"$report" --names "$tmp/names" "$tmp/re2" 2>/dev/null
+for f in graph.dot graph.graphml; do
+  cmp "$out/$f" "$tmp/re2/$f" || { echo "FAIL: $f differs without summary.json" >&2; exit 1; }
+done
+grep '^  #' "$out/report.txt" >"$tmp/a"
+grep '^  #' "$tmp/re2/report.txt" >"$tmp/b"
+[ -s "$tmp/a" ] && cmp "$tmp/a" "$tmp/b" || { echo "FAIL: rule lines differ without summary.json" >&2; exit 1; }
+echo "expose-report remakes the same reports ($nrules rules)"
+
+printf '131.151.32.21 ok\n131.151.1.300 bad\n' >"$tmp/bad"
+set +e
+"$exe" -q --names "$tmp/bad" -o "$tmp/out2" "$pcap" 2>"$tmp/err"
+rc=$?
+set -e
+[ "$rc" = 2 ] || { echo "FAIL: bad --names: exit status $rc, expected 2" >&2; exit 1; }
+[ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "$tmp/bad: line 2" "$tmp/err" ||
+  { echo "FAIL: bad --names message:" >&2; cat "$tmp/err" >&2; exit 1; }
+[ ! -e "$tmp/out2" ] || { echo "FAIL: output written despite a bad --names" >&2; exit 1; }
+echo "bad --names: $(cat "$tmp/err")"
