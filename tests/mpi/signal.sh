@@ -1,7 +1,7 @@
 #!/bin/bash
 # Usage: signal.sh EXPOSE GEN MPIEXEC MODE
 # A run stopped by SIGTERM or SIGINT (Slurm at the time limit, Ctrl-C) must
-# exit non-zero within 5 s of the signal, leave no rules.jsonl or
+# exit non-zero within 5 s of the signal (XP_SIGNAL_LIMIT), leave no rules.jsonl or
 # summary.json, and keep complete shards (meta.h5) or, when signalled before
 # they were complete, leave no meta.h5.
 # Each run is held at a known point by XP_PAUSE=STAGE (mpi/xp_stop.h): every
@@ -16,7 +16,11 @@
 #   MODE direct:  the signal goes to the ranks themselves, as srun does
 #                 (2 ranks under mpiexec, and a singleton); every rank must
 #                 say why it stopped.
+# XP_SIGNAL_LIMIT overrides the 5 s (scripts/test-asan.sh: 20 s, as
+# LeakSanitizer's scan at exit with slow unwinding takes seconds per rank;
+# still inside Slurm's default KillWait of 30 s).
 set -u
+limit=${XP_SIGNAL_LIMIT:-5}
 exe=$1 gen=$2 mpiexec=$3 mode=$4
 tmp=$(mktemp -d)
 pid=
@@ -62,7 +66,7 @@ run() {
   took=$(echo "$t1 - $t0" | bc)
   echo "$name: exit $rc, $took s after SIG$sig; $(grep -c 'error:' "$tmp/err") error line(s): $(grep 'error:' "$tmp/err" | head -1)"
   check "$name: exit status non-zero (got $rc)" '[ $rc -ne 0 ]'
-  check "$name: stopped within 5 s (took $took s)" '[ "$(echo "$took < 5" | bc)" -eq 1 ]'
+  check "$name: stopped within $limit s (took $took s)" '[ "$(echo "$took < $limit" | bc)" -eq 1 ]'
   check "$name: no rules.jsonl / summary.json" \
         '[ -z "$(ls "$out" | grep -E "^(rules.jsonl|summary.json)")" ]'
   if [ "$mode" = direct ]; then
