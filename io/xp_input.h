@@ -29,6 +29,9 @@ typedef struct xp_input_file {
     int gzip;       /* the bytes are gzip-compressed */
     int64_t size;   /* bytes on disk */
     int64_t mtime_ns;
+    /* Parallel ingest only (mpi/xp_pingest.c): a piece of a big plain Zeek
+     * log, the lines that start in bytes [off, end); end 0: the whole file. */
+    int64_t off, end;
 } xp_input_file;
 
 typedef struct xp_input_list {

@@ -1,6 +1,8 @@
 /* xp_zeek.c - Zeek conn.log (TSV and JSON lines) to records. */
+#define _GNU_SOURCE /* fseeko */
 #include "xp_zeek.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,13 +286,18 @@ static xp_status xp__header(xp_zeek_parser *p, const char *s, size_t n, const xp
                             xp_err *e)
 {
     if (xp__starts(s, n, "#separator ")) {
+        p->state_lines++;
         if (xp__sepval(s + 11, n - 11, &p->sep) != 0)
             return xp_err_set(e, XP_FORMAT, "%s: line %lld: bad #separator '%.*s'", p->name,
                               (long long)ln->no, (int)(n > 40 ? 40 : n), s);
         return XP_OK;
     }
-    if (xp__starts(s, n, "#fields") && s[7] == p->sep)
+    if (xp__starts(s, n, "#fields") && s[7] == p->sep) {
+        p->state_lines++;
         return xp__fields_line(p, s + 8, n - 8, ln, e);
+    }
+    if ((xp__starts(s, n, "#unset_field") || xp__starts(s, n, "#empty_field")) && s[12] == p->sep)
+        p->state_lines++;
     if (xp__starts(s, n, "#unset_field") && s[12] == p->sep)
         xp__setval(p->unset, sizeof p->unset, &p->unset_len, s + 13, n - 13);
     else if (xp__starts(s, n, "#empty_field") && s[12] == p->sep)
@@ -544,5 +551,116 @@ xp_status xp_zeek_read(xp_bytesrc *src, xp_sink *k, xp_err *e)
     xp_status st = xp__stream(src, &p, &buf, &cap, e);
     free(buf);
     xp_sink_progress(k, xp_bytesrc_raw_offset(src));
+    return st;
+}
+
+/* ---- one piece of a big plain log (parallel ingest) */
+
+/* Read up to n bytes at offset at; *got < n only at the end of the file. */
+static xp_status xp__pread(FILE *f, const char *path, int64_t at, char *buf, size_t n,
+                           size_t *got, xp_err *e)
+{
+    if (fseeko(f, (off_t)at, SEEK_SET) != 0)
+        return xp_err_set(e, XP_IO, "%s: byte %lld: cannot seek: %s", path, (long long)at,
+                          strerror(errno));
+    *got = fread(buf, 1, n, f);
+    if (*got < n && ferror(f))
+        return xp_err_set(e, XP_IO, "%s: byte %lld: read error: %s", path, (long long)at,
+                          strerror(errno));
+    return XP_OK;
+}
+
+/* The top header block (lines starting with '#') fed to p; *hdr_end: the
+ * byte after it. *irregular when it does not fit the buffer. */
+static xp_status xp__range_header(FILE *f, const char *path, xp_zeek_parser *p, char *buf,
+                                  size_t cap, int64_t *hdr_end, int *irregular, xp_err *e)
+{
+    size_t got, at = 0;
+    XP_CALL(xp__pread(f, path, 0, buf, cap, &got, e));
+    while (at < got && buf[at] == '#') {
+        const char *nl = memchr(buf + at, '\n', got - at);
+        if (nl == NULL) {
+            *irregular = 1;
+            return XP_OK;
+        }
+        at = (size_t)(nl - buf) + 1;
+    }
+    *hdr_end = (int64_t)at;
+    size_t used;
+    return at ? xp_zeek_feed(p, buf, at, 0, &used, e) : XP_OK;
+}
+
+/* The first line start at or after off (>= hdr_end); size when none. */
+static xp_status xp__line_start(FILE *f, const char *path, int64_t off, int64_t hdr_end,
+                                char *buf, size_t cap, int64_t *out, xp_err *e)
+{
+    if (off <= hdr_end) {
+        *out = hdr_end;
+        return XP_OK;
+    }
+    int64_t at = off - 1; /* a line starts at off when byte off-1 ends one */
+    for (;;) {
+        size_t got;
+        XP_CALL(xp__pread(f, path, at, buf, cap, &got, e));
+        const char *nl = memchr(buf, '\n', got);
+        if (nl != NULL) {
+            *out = at + (nl - buf) + 1;
+            return XP_OK;
+        }
+        if (got < cap) {
+            *out = at + (int64_t)got;
+            return XP_OK;
+        }
+        at += (int64_t)got;
+    }
+}
+
+xp_status xp_zeek_read_range(const char *path, int64_t off, int64_t end, xp_sink *k,
+                             int *irregular, xp_err *e)
+{
+    xp_zeek_parser p;
+    xp_zeek_init(&p, path, k);
+    *irregular = 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return xp_err_set(e, XP_IO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = XP__CHUNK;
+    char *buf = malloc(cap);
+    int64_t hdr_end = 0, a = 0, b = 0;
+    xp_status st = buf ? XP_OK : xp_err_set(e, XP_NOMEM, "out of memory for a conn.log buffer");
+    if (st == XP_OK)
+        st = xp__range_header(f, path, &p, buf, cap, &hdr_end, irregular, e);
+    int64_t state0 = p.state_lines;
+    if (st == XP_OK && !*irregular)
+        st = xp__line_start(f, path, off, hdr_end, buf, cap, &a, e);
+    if (st == XP_OK && !*irregular)
+        st = xp__line_start(f, path, end, hdr_end, buf, cap, &b, e);
+    /* Lines of [a, b): the next piece starts at b. */
+    size_t have = 0;
+    for (int64_t at = a; st == XP_OK && !*irregular && at < b;) {
+        if (have == cap && (st = xp__grow_line(&p, &buf, &cap, e)) != XP_OK)
+            break;
+        size_t want = cap - have, got, used;
+        if ((int64_t)want > b - at)
+            want = (size_t)(b - at);
+        st = xp__pread(f, path, at, buf + have, want, &got, e);
+        if (st != XP_OK)
+            break;
+        at += (int64_t)got;
+        have += got;
+        int last = got < want || at >= b;
+        st = xp_zeek_feed(&p, buf, have, last, &used, e);
+        memmove(buf, buf + used, have - used);
+        have -= used;
+        xp_sink_progress(k, at - a);
+        if (last)
+            break;
+    }
+    if (p.state_lines != state0)
+        *irregular = 1;
+    k->stats->bytes += b - (off <= 0 ? 0 : a);
+    k->stats->files += off <= 0;
+    free(buf);
+    fclose(f);
     return st;
 }

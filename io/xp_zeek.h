@@ -33,6 +33,7 @@ typedef struct xp_zeek_parser {
     int maxcol;         /* largest wanted column index */
     char unset[16], empty[16];
     size_t unset_len, empty_len;
+    int64_t state_lines; /* header lines that changed the state above */
 } xp_zeek_parser;
 
 /* Start a parser for the data of one file called name, appending to k. */
@@ -54,6 +55,24 @@ xp_status xp_zeek_parse(const char *name, const char *buf, size_t len, xp_sink *
 
 /* Stream a whole source through the parser in chunks. */
 xp_status xp_zeek_read(xp_bytesrc *src, xp_sink *k, xp_err *e);
+
+/*
+ * Parallel ingest of one big plain (not gzip) log: parse the lines that
+ * start in bytes [off, end) of the file at path, as the rank that owns that
+ * piece (docs/inputs.md, "Parallel ingest"). The header block at the top of
+ * the file is read first, so each piece knows the columns. A piece starts at
+ * the first line that starts at or after off and takes every line that
+ * starts before end, so the pieces of [0, size) tile the file. Counters go
+ * to k->stats as for the whole file, except that files is counted by the
+ * piece at offset 0 only and bytes are the piece's own.
+ * *irregular is set when the piece cannot stand for its part of the file: a
+ * header line in its body changes the columns, separator or unset/empty
+ * markers, or the top header is too long. The caller then reads the whole
+ * file the ordinary way (as it does for any warning or error in a piece, so
+ * that messages always name the true line).
+ */
+xp_status xp_zeek_read_range(const char *path, int64_t off, int64_t end, xp_sink *k,
+                             int *irregular, xp_err *e);
 
 /*
  * Parse an ISO-8601 UTC time ("2024-04-19T00:00:00.123456Z", also with a

@@ -194,7 +194,7 @@ static xp_status xp__read_trace(xp__ctx *c, xp_input_list *l, const xp_input_opt
 {
     xp__stage_begin(c);
     xp_status s = c->size > 1 ? xp_pingest_bcast_list(c->comm, l, &c->e) : XP_OK;
-    xp_pingest_opts po = {io, 0, NULL};
+    xp_pingest_opts po = {io, 0, NULL, 0, NULL};
     if (s == XP_OK)
         s = xp_pingest_read(c->comm, l, &po, rv, &c->in, &c->e);
     s = xp_agree(c->comm, xp__stage_end(c, XP_ST_READ, s), &c->e);

@@ -19,6 +19,8 @@
 
 #include "xp_comm.h"
 #include "xp_recsort.h"
+#include "xp_sink.h"
+#include "xp_zeek.h"
 
 /* Per-file facts every rank learns after parsing: int64 each, summed over
  * ranks (only the file's reader fills them; doubles travel as their bits). */
@@ -30,6 +32,7 @@ enum {
     XP__F_DIS,
     XP__F_FIRST,
     XP__F_LAST,
+    XP__F_IRREG, /* a piece that cannot stand for its part (xp_zeek_read_range) */
     XP__F_N
 };
 
@@ -263,7 +266,15 @@ static xp_status xp__parse_file(const xp_input_file *f, const xp_input_opts *q, 
                                 int64_t *inf, xp_input_stats *tot, xp_err *e)
 {
     xp_input_stats fs = {0};
-    xp_status s = xp_input_read_file(f, q, v, &fs, e);
+    xp_status s;
+    if (f->end > 0) {
+        xp_sink k = {v, &fs, q, 0, f->size};
+        int irr = 0;
+        s = xp_zeek_read_range(f->path, f->off, f->end, &k, &irr, e);
+        inf[XP__F_IRREG] = irr;
+    } else {
+        s = xp_input_read_file(f, q, v, &fs, e);
+    }
     inf[XP__F_BAD] = fs.skipped_bad;
     inf[XP__F_CUT] = fs.skipped_cut;
     xp__stats_add(tot, &fs);
@@ -418,14 +429,20 @@ static xp_status xp__move(MPI_Comm comm, int rank, xp__part *p, int64_t per, xp_
 /* ---------------------------------------------------------------- the whole */
 
 /* Parse everywhere; then agree on the result a single reader would give. */
+static int xp__pieces_failed(const xp_input_list *l, const int64_t *info);
+
 static xp_status xp__parse_agree(MPI_Comm comm, int rank, const xp_input_list *l,
-                                 const xp_input_opts *io, xp__part *p, xp_err *e)
+                                 const xp_input_opts *io, xp__part *p, int *retry, xp_err *e)
 {
     xp_err le, re;
     xp_err_clear(&le);
     xp_err_clear(&re);
     xp_status local = xp__parse_own(l, rank, io, p, &le);
     xp_status s = xp_allreduce_i64(comm, p->info, XP__F_N * p->n, MPI_SUM, e);
+    /* Every rank sees the same info: all retry or none. */
+    *retry = s == XP_OK && xp__pieces_failed(l, p->info);
+    if (*retry)
+        return XP_OK;
     xp_status s0 = XP_OK;
     if (s == XP_OK && rank == 0)
         s0 = xp__replay(l, p->info, io, &re);
@@ -490,6 +507,62 @@ static double xp__lap(double *t)
     return d;
 }
 
+/* ---------------------------------------------------------------- pieces */
+
+enum { XP__SPLIT_DEFAULT = 8 << 20 };
+
+/* How many pieces file f is read in by nranks ranks (1: whole). */
+static int64_t xp__npieces(const xp_input_file *f, int nranks, int64_t split)
+{
+    if (split < 0 || f->gzip || (f->fmt != XP_FMT_ZEEK_TSV && f->fmt != XP_FMT_ZEEK_JSON))
+        return 1;
+    int64_t k = f->size / (split > 0 ? split : XP__SPLIT_DEFAULT);
+    return k < 2 ? 1 : k < nranks ? k : nranks;
+}
+
+/*
+ * *out: l with every big plain Zeek log replaced by its pieces (equal byte
+ * ranges; xp_zeek_read_range moves each cut to a line start). Paths are
+ * borrowed from l: free out->v only. *any: some file was cut.
+ */
+static xp_status xp__pieces(const xp_input_list *l, int nranks, int64_t split, xp_input_list *out,
+                            int *any, xp_err *e)
+{
+    int64_t n = 0;
+    for (int64_t i = 0; i < l->n; i++)
+        n += xp__npieces(&l->v[i], nranks, split);
+    *any = n > l->n;
+    out->n = 0;
+    out->v = malloc((size_t)(n ? n : 1) * sizeof *out->v);
+    XP_ALLOC_CHECK(e, out->v, "the list of file pieces");
+    for (int64_t i = 0; i < l->n; i++) {
+        int64_t k = xp__npieces(&l->v[i], nranks, split);
+        for (int64_t j = 0; j < k; j++) {
+            xp_input_file *f = &out->v[out->n++];
+            *f = l->v[i];
+            if (k > 1) {
+                f->off = l->v[i].size * j / k;
+                f->end = l->v[i].size * (j + 1) / k;
+                f->size = f->end - f->off; /* the rank's share of the work */
+            }
+        }
+    }
+    return XP_OK;
+}
+
+/* A piece could not stand for its part, or warned or failed: the single
+ * reader's messages need the whole file read the ordinary way. */
+static int xp__pieces_failed(const xp_input_list *l, const int64_t *info)
+{
+    for (int64_t i = 0; i < l->n; i++) {
+        const int64_t *f = info + XP__F_N * i;
+        if (l->v[i].end > 0 &&
+            (f[XP__F_IRREG] || f[XP__F_STATUS] != XP_OK || f[XP__F_BAD] || f[XP__F_CUT]))
+            return 1;
+    }
+    return 0;
+}
+
 xp_status xp_pingest_read(MPI_Comm comm, const xp_input_list *l, const xp_pingest_opts *o,
                           xp_recvec *out, xp_input_stats *st, xp_err *e)
 {
@@ -499,14 +572,33 @@ xp_status xp_pingest_read(MPI_Comm comm, const xp_input_list *l, const xp_pinges
     const xp_input_opts *io = o ? o->io : NULL;
     double sec[3] = {0, 0, 0}, t = MPI_Wtime();
     xp_status s;
+    if (o && o->pieces_kept)
+        *o->pieces_kept = 0;
     if (size == 1) {
         s = xp_input_read_all(l, io, out, st, e);
         sec[0] = xp__lap(&t);
     } else {
         xp__part p = {0};
-        s = xp_agree(comm, xp__part_alloc(l, size, &p, e), e);
+        xp_input_list pl = {0};
+        int cut = 0, retry = 0;
+        s = xp_agree(comm, xp__pieces(l, size, o ? o->split_bytes : 0, &pl, &cut, e), e);
+        const xp_input_list *use = cut ? &pl : l;
         if (s == XP_OK)
-            s = xp__parse_agree(comm, rank, l, io, &p, e);
+            s = xp_agree(comm, xp__part_alloc(use, size, &p, e), e);
+        if (s == XP_OK)
+            s = xp__parse_agree(comm, rank, use, io, &p, &retry, e);
+        if (s == XP_OK && retry) {
+            /* Read again, whole files only (xp__pieces_failed). */
+            xp__part_free(&p);
+            use = l;
+            s = xp_agree(comm, xp__part_alloc(use, size, &p, e), e);
+            int again = 0; /* whole files: never set */
+            if (s == XP_OK)
+                s = xp__parse_agree(comm, rank, use, io, &p, &again, e);
+        }
+        free(pl.v);
+        if (o && o->pieces_kept)
+            *o->pieces_kept = s == XP_OK && cut && !retry;
         if (s == XP_OK)
             s = xp__stats_total(comm, &p, st, e);
         sec[0] = xp__lap(&t);

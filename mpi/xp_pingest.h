@@ -22,6 +22,11 @@ typedef struct xp_pingest_opts {
                                 use a few hundred bytes to exercise the chunking. */
     double *seconds;         /* may be NULL; else 3 values are added: parse (with
                                 the per-file sort), exchange, merge on rank 0 */
+    int64_t split_bytes;     /* a plain Zeek log of at least 2 x this many bytes is
+                                parsed in pieces of at least this size by several
+                                ranks; 0: 8 MiB; < 0: never split */
+    int *pieces_kept;        /* may be NULL; else set to 1 when files were read in
+                                pieces and the pieces stood (no re-read), else 0 */
 } xp_pingest_opts;
 
 /*
@@ -45,7 +50,11 @@ xp_status xp_pingest_bcast_list(MPI_Comm comm, xp_input_list *l, xp_err *e);
  * rank 0 sorts them stably by time (ties keep input order). On rank 0 *out
  * then holds what xp_input_read_all would give; other ranks' *out stays
  * empty. *st: the counters of xp_input_read_all, added on every rank.
- * On one rank this is xp_input_read_all itself.
+ * On one rank this is xp_input_read_all itself. With more ranks, a big plain
+ * Zeek log is cut into pieces at line starts (split_bytes); when any piece
+ * warns, fails or meets a header that changes the columns, the whole list is
+ * read again without pieces, so messages and results stay the single
+ * reader's.
  * Errors: every rank returns the same status; rank 0's *e holds the message
  * a single reader would give (file and place first), *out is then empty.
  */

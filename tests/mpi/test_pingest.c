@@ -137,6 +137,33 @@ static void make_good(const char *dir)
     free(p);
 }
 
+/* Pieces (xp_zeek_read_range): a log that ends with Zeek's #close line (a
+ * header line that changes nothing: the pieces stand), and a log whose
+ * header repeats mid-file with the columns in another order (the pieces
+ * cannot stand: the whole list is read again). */
+static void make_rehdr(const char *dir)
+{
+    FILE *f = create(dir, "00.log");
+    body(f, 1000, 0.5, 300, NULL, 0);
+    fputs("#close\t2024-04-19-00-00-00\n", f);
+    fclose(f);
+    f = create(dir, "01.log");
+    body(f, 1200, 0.5, 300, NULL, 0);
+    fputs("#fields\tuid\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\n", f);
+    for (int i = 0; i < 300; i++)
+        fprintf(f, "C%d\t%.6f\t10.1.0.%d\t%d\t10.0.0.%d\t53\tudp\t0.1\n", i, 1400 + 0.5 * i,
+                1 + i % 200, 1024 + i, 1 + i % 7);
+    fclose(f);
+}
+
+static void make_close(const char *dir)
+{
+    FILE *f = create(dir, "00.log");
+    body(f, 1000, 0.5, 600, NULL, 0);
+    fputs("#close\t2024-04-19-00-00-00\n", f);
+    fclose(f);
+}
+
 /* Malformed lines in 00 (1), 02 (2), 04 (1); 03 ends mid-line (cut). */
 static void make_bad(const char *dir)
 {
@@ -194,8 +221,8 @@ static void result_free(result *r)
 }
 
 /* Read paths alone on rank 0 and in parallel; compare. */
-static void compare(const char *const *paths, int npaths, int64_t skip_bad, int64_t chunk,
-                    const char *what)
+static void compare_p(const char *const *paths, int npaths, int64_t skip_bad, int64_t chunk,
+                      const char *what, int expect_pieces)
 {
     xp_input_list l = {0};
     result ref = {0}, par = {0};
@@ -212,40 +239,61 @@ static void compare(const char *const *paths, int npaths, int64_t skip_bad, int6
     XP_CHECK_INT(xp_pingest_bcast_list(MPI_COMM_WORLD, &l, &e), XP_OK);
     XP_CHECK(all_same(l.n));
     XP_CHECK(all_same(l.n ? l.v[l.n - 1].size : -1));
-    double sec[3] = {0, 0, 0};
-    xp_input_opts io = {.skip_bad = skip_bad, .warn = on_warn, .warn_ctx = &par.w};
-    xp_pingest_opts po = {&io, chunk, sec};
-    par.s = xp_pingest_read(MPI_COMM_WORLD, &l, &po, &par.rv, &par.st, &par.e);
-    XP_CHECK(all_same(par.s));
-    XP_CHECK(sec[0] > 0);
-    if (rank == 0) {
-        XP_CHECK_INT(par.s, ref.s);
-        XP_CHECK_STR(par.e.msg, ref.e.msg);
-        XP_CHECK_STR(par.w.s ? par.w.s : "", ref.w.s ? ref.w.s : "");
-        if (ref.s == XP_OK) {
-            XP_CHECK_INT(par.rv.n, ref.rv.n);
-            XP_CHECK(par.rv.n == ref.rv.n &&
-                     memcmp(par.rv.v, ref.rv.v, (size_t)ref.rv.n * sizeof(xp_rec)) == 0);
-            XP_CHECK_INT(par.st.records, ref.st.records);
-            XP_CHECK_INT(par.st.out_of_order, ref.st.out_of_order);
-            XP_CHECK_INT(par.st.skipped_bad, ref.st.skipped_bad);
-            XP_CHECK_INT(par.st.skipped_cut, ref.st.skipped_cut);
-            XP_CHECK(memcmp(&par.st, &ref.st, sizeof ref.st) == 0);
+    /* Whole files only (split -1), and every plain Zeek log cut into pieces
+     * of 64 bytes and up (lines cut anywhere; xp_zeek_read_range). */
+    for (int sp = 0; sp < 2; sp++) {
+        int64_t split = sp ? 64 : -1;
+        result_free(&par);
+        memset(&par, 0, sizeof par);
+        xp_err_clear(&par.e);
+        double sec[3] = {0, 0, 0};
+        xp_input_opts io = {.skip_bad = skip_bad, .warn = on_warn, .warn_ctx = &par.w};
+        int kept = -1;
+        xp_pingest_opts po = {&io, chunk, sec, split, &kept};
+        par.s = xp_pingest_read(MPI_COMM_WORLD, &l, &po, &par.rv, &par.st, &par.e);
+        XP_CHECK(all_same(par.s));
+        XP_CHECK(sec[0] > 0);
+        XP_CHECK(all_same(kept));
+        if (split < 0 || size == 1)
+            XP_CHECK_INT(kept, 0);
+        /* Clean logs are read in pieces, and the pieces stand. */
+        if (split > 0 && size > 1 && expect_pieces >= 0)
+            XP_CHECK_INT(kept, expect_pieces);
+        if (rank == 0) {
+            XP_CHECK_INT(par.s, ref.s);
+            XP_CHECK_STR(par.e.msg, ref.e.msg);
+            XP_CHECK_STR(par.w.s ? par.w.s : "", ref.w.s ? ref.w.s : "");
+            if (ref.s == XP_OK) {
+                XP_CHECK_INT(par.rv.n, ref.rv.n);
+                XP_CHECK(par.rv.n == ref.rv.n &&
+                         memcmp(par.rv.v, ref.rv.v, (size_t)ref.rv.n * sizeof(xp_rec)) == 0);
+                XP_CHECK_INT(par.st.records, ref.st.records);
+                XP_CHECK_INT(par.st.out_of_order, ref.st.out_of_order);
+                XP_CHECK_INT(par.st.skipped_bad, ref.st.skipped_bad);
+                XP_CHECK_INT(par.st.skipped_cut, ref.st.skipped_cut);
+                XP_CHECK(memcmp(&par.st, &ref.st, sizeof ref.st) == 0);
+            } else {
+                XP_CHECK_INT(par.rv.n, 0);
+            }
+            printf("%s, skip-bad %lld, chunk %lld, split %lld%s: %s, %lld records, %d warnings%s%s\n", what,
+                   (long long)skip_bad, (long long)chunk, (long long)split, kept ? " (pieces)" : "", xp_status_name(par.s), (long long)par.rv.n,
+                   par.w.lines, par.s ? ": " : "", par.e.msg);
         } else {
+            XP_CHECK_INT(par.w.lines, 0); /* only rank 0 speaks */
             XP_CHECK_INT(par.rv.n, 0);
         }
-        printf("%s, skip-bad %lld, chunk %lld: %s, %lld records, %d warnings%s%s\n", what,
-               (long long)skip_bad, (long long)chunk, xp_status_name(par.s), (long long)par.rv.n,
-               par.w.lines, par.s ? ": " : "", par.e.msg);
-    } else {
-        XP_CHECK_INT(par.w.lines, 0); /* only rank 0 speaks */
-        XP_CHECK_INT(par.rv.n, 0);
+        if (par.s == XP_OK)
+            XP_CHECK(all_same(par.st.records) && all_same(par.st.out_of_order));
     }
-    if (par.s == XP_OK)
-        XP_CHECK(all_same(par.st.records) && all_same(par.st.out_of_order));
     result_free(&ref);
     result_free(&par);
     xp_input_list_free(&l);
+}
+
+static void compare(const char *const *paths, int npaths, int64_t skip_bad, int64_t chunk,
+                    const char *what)
+{
+    compare_p(paths, npaths, skip_bad, chunk, what, -1); /* pieces or not */
 }
 
 /* Largest file first to the least loaded rank. */
@@ -293,8 +341,16 @@ static void generated(void)
     make_dir(bad, make_bad);
     make_dir(hard, make_hard);
     const char *g[] = {good}, *b[] = {bad}, *h[] = {hard};
-    compare(g, 1, 0, 0, "overlapping files");
-    compare(g, 1, 0, 100, "overlapping files");
+    compare_p(g, 1, 0, 0, "overlapping files", 1);
+    compare_p(g, 1, 0, 100, "overlapping files", 1);
+    char rehdr[] = "/tmp/xp-pingest-rehdr-XXXXXX", closed[] = "/tmp/xp-pingest-close-XXXXXX";
+    make_dir(rehdr, make_rehdr);
+    make_dir(closed, make_close);
+    const char *rh[] = {rehdr}, *cl[] = {closed};
+    compare_p(cl, 1, 0, 0, "a log ending in #close", 1);
+    compare_p(rh, 1, 0, 0, "a header repeated mid-file", 0);
+    remove_dir(rehdr);
+    remove_dir(closed);
     for (int64_t n = 0; n <= 5; n++)
         compare(b, 1, n, n == 2 ? 300 : 0, "malformed lines");
     compare(h, 1, 0, 0, "hard error");
@@ -331,7 +387,7 @@ static void shared(const char *traces)
     if (have) {
         const char *r[] = {rita}, *mix[] = {m57, afs, pc, rita};
         compare(r, 1, 0, 0, "rita-72h-rotated");
-        compare(mix, 4, 0, 4096, "m57 conn.log + afs.pcap + m57 pcap + rita");
+        compare_p(mix, 4, 0, 4096, "m57 conn.log + afs.pcap + m57 pcap + rita", 1);
     }
     free(rita);
     free(m57);
