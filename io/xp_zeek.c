@@ -296,12 +296,13 @@ static xp_status xp__header(xp_zeek_parser *p, const char *s, size_t n, const xp
         p->state_lines++;
         return xp__fields_line(p, s + 8, n - 8, ln, e);
     }
-    if ((xp__starts(s, n, "#unset_field") || xp__starts(s, n, "#empty_field")) && s[12] == p->sep)
+    if (xp__starts(s, n, "#unset_field") && s[12] == p->sep) {
         p->state_lines++;
-    if (xp__starts(s, n, "#unset_field") && s[12] == p->sep)
         xp__setval(p->unset, sizeof p->unset, &p->unset_len, s + 13, n - 13);
-    else if (xp__starts(s, n, "#empty_field") && s[12] == p->sep)
+    } else if (xp__starts(s, n, "#empty_field") && s[12] == p->sep) {
+        p->state_lines++;
         xp__setval(p->empty, sizeof p->empty, &p->empty_len, s + 13, n - 13);
+    }
     return XP_OK; /* #path, #open, #close, #types, comments: nothing to do */
 }
 
@@ -570,20 +571,33 @@ static xp_status xp__pread(FILE *f, const char *path, int64_t at, char *buf, siz
     return XP_OK;
 }
 
+/* Reads that look for a line end or the top header read this much first:
+ * lines and headers are short, the pieces are megabytes. */
+enum { XP__PROBE = 64 << 10 };
+
 /* The top header block (lines starting with '#') fed to p; *hdr_end: the
  * byte after it. *irregular when it does not fit the buffer. */
 static xp_status xp__range_header(FILE *f, const char *path, xp_zeek_parser *p, char *buf,
                                   size_t cap, int64_t *hdr_end, int *irregular, xp_err *e)
 {
     size_t got, at = 0;
-    XP_CALL(xp__pread(f, path, 0, buf, cap, &got, e));
-    while (at < got && buf[at] == '#') {
-        const char *nl = memchr(buf + at, '\n', got - at);
-        if (nl == NULL) {
-            *irregular = 1;
+    for (size_t want = XP__PROBE < cap ? XP__PROBE : cap;; want = cap) {
+        XP_CALL(xp__pread(f, path, 0, buf, want, &got, e));
+        at = 0;
+        while (at < got && buf[at] == '#') {
+            const char *nl = memchr(buf + at, '\n', got - at);
+            if (nl == NULL)
+                break;
+            at = (size_t)(nl - buf) + 1;
+        }
+        if (at < got && buf[at] != '#')
+            break; /* the block ends in buf, records follow */
+        if (got < want && at == got)
+            break; /* the file is all header */
+        if (got < want || want == cap) {
+            *irregular = 1; /* a header line without an end, or a block longer than cap */
             return XP_OK;
         }
-        at = (size_t)(nl - buf) + 1;
     }
     *hdr_end = (int64_t)at;
     size_t used;
@@ -599,15 +613,16 @@ static xp_status xp__line_start(FILE *f, const char *path, int64_t off, int64_t 
         return XP_OK;
     }
     int64_t at = off - 1; /* a line starts at off when byte off-1 ends one */
+    size_t want = XP__PROBE < cap ? XP__PROBE : cap;
     for (;;) {
         size_t got;
-        XP_CALL(xp__pread(f, path, at, buf, cap, &got, e));
+        XP_CALL(xp__pread(f, path, at, buf, want, &got, e));
         const char *nl = memchr(buf, '\n', got);
         if (nl != NULL) {
             *out = at + (nl - buf) + 1;
             return XP_OK;
         }
-        if (got < cap) {
+        if (got < want) {
             *out = at + (int64_t)got;
             return XP_OK;
         }

@@ -208,6 +208,13 @@ static xp_status share_small(xp__pctx *c, xp__cstate *st, const int *owner,
     return s;
 }
 
+/* SIGTERM/SIGINT caught (mpi/xp_stop.h): XP_INTERRUPTED with the message,
+ * else XP_OK. Not collective: the caller agrees on it. */
+static xp_status xp__stopped(xp_err *e)
+{
+    return xp_stop_check(0, 0, "while clustering", NULL, 1, e);
+}
+
 /* Collective: the verdicts of one round. */
 static xp_status pround(xp__pctx *c, xp__cstate *st, xp_err *e)
 {
@@ -220,11 +227,8 @@ static xp_status pround(xp__pctx *c, xp__cstate *st, xp_err *e)
         /* SIGTERM/SIGINT (mpi/xp_stop.h) is looked at between parts: a
          * stop waits for at most one part's solve, then every rank learns
          * of it at the agreement below. */
-        if (xp_stop_signal() != 0) {
-            s = xp_stop_check(0, 0, "while clustering", NULL,
-                              1, e);
+        if ((s = xp__stopped(e)) != XP_OK)
             break;
-        }
         /* A large part the sparse solver cannot decide is left XP__DENSE
          * for ScaLAPACK below; smaller ones fall back to dense LAPACK. */
         if (st->parts[p].n >= c->o->scalapack_min)
@@ -262,9 +266,7 @@ xp_status xp_pcluster_run(MPI_Comm comm, const xp_rulegraph *g,
         /* Between rounds as well: a rank that owned no part still stops.
          * XP_PAUSE=cluster-round holds every rank here (tests only). */
         xp_stop_pause("cluster-round");
-        if (xp_stop_signal() != 0)
-            s = xp_stop_check(0, 0, "while clustering", NULL, 1, e);
-        s = xp_sl_agree(comm, s, e);
+        s = xp_sl_agree(comm, xp__stopped(e), e);
         if (s == XP_OK)
             s = pround(&c, &st, e);
         if (s == XP_OK)

@@ -426,11 +426,65 @@ static xp_status xp__move(MPI_Comm comm, int rank, xp__part *p, int64_t per, xp_
     return XP_OK;
 }
 
+/* ---------------------------------------------------------------- pieces */
+
+enum { XP__SPLIT_DEFAULT = 8 << 20 };
+
+/* How many pieces file f is read in by nranks ranks (1: whole). */
+static int64_t xp__npieces(const xp_input_file *f, int nranks, int64_t split)
+{
+    if (split < 0 || f->gzip || (f->fmt != XP_FMT_ZEEK_TSV && f->fmt != XP_FMT_ZEEK_JSON))
+        return 1;
+    int64_t k = f->size / (split > 0 ? split : XP__SPLIT_DEFAULT);
+    return k < 2 ? 1 : k < nranks ? k : nranks;
+}
+
+/*
+ * *out: l with every big plain Zeek log replaced by its pieces (equal byte
+ * ranges; xp_zeek_read_range moves each cut to a line start). Paths are
+ * borrowed from l: free out->v only. *any: some file was cut.
+ */
+static xp_status xp__pieces(const xp_input_list *l, int nranks, int64_t split, xp_input_list *out,
+                            int *any, xp_err *e)
+{
+    int64_t n = 0;
+    for (int64_t i = 0; i < l->n; i++)
+        n += xp__npieces(&l->v[i], nranks, split);
+    *any = n > l->n;
+    out->n = 0;
+    out->v = malloc((size_t)(n ? n : 1) * sizeof *out->v);
+    XP_ALLOC_CHECK(e, out->v, "the list of file pieces");
+    for (int64_t i = 0; i < l->n; i++) {
+        int64_t k = xp__npieces(&l->v[i], nranks, split);
+        for (int64_t j = 0; j < k; j++) {
+            xp_input_file *f = &out->v[out->n++];
+            *f = l->v[i];
+            if (k > 1) {
+                f->off = l->v[i].size * j / k;
+                f->end = l->v[i].size * (j + 1) / k;
+                f->size = f->end - f->off; /* the rank's share of the work */
+            }
+        }
+    }
+    return XP_OK;
+}
+
+/* A piece could not stand for its part, or warned or failed: the single
+ * reader's messages need the whole file read the ordinary way. */
+static int xp__pieces_failed(const xp_input_list *l, const int64_t *info)
+{
+    for (int64_t i = 0; i < l->n; i++) {
+        const int64_t *f = info + XP__F_N * i;
+        if (l->v[i].end > 0 &&
+            (f[XP__F_IRREG] || f[XP__F_STATUS] != XP_OK || f[XP__F_BAD] || f[XP__F_CUT]))
+            return 1;
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------- the whole */
 
 /* Parse everywhere; then agree on the result a single reader would give. */
-static int xp__pieces_failed(const xp_input_list *l, const int64_t *info);
-
 static xp_status xp__parse_agree(MPI_Comm comm, int rank, const xp_input_list *l,
                                  const xp_input_opts *io, xp__part *p, int *retry, xp_err *e)
 {
@@ -505,62 +559,6 @@ static double xp__lap(double *t)
     double now = MPI_Wtime(), d = now - *t;
     *t = now;
     return d;
-}
-
-/* ---------------------------------------------------------------- pieces */
-
-enum { XP__SPLIT_DEFAULT = 8 << 20 };
-
-/* How many pieces file f is read in by nranks ranks (1: whole). */
-static int64_t xp__npieces(const xp_input_file *f, int nranks, int64_t split)
-{
-    if (split < 0 || f->gzip || (f->fmt != XP_FMT_ZEEK_TSV && f->fmt != XP_FMT_ZEEK_JSON))
-        return 1;
-    int64_t k = f->size / (split > 0 ? split : XP__SPLIT_DEFAULT);
-    return k < 2 ? 1 : k < nranks ? k : nranks;
-}
-
-/*
- * *out: l with every big plain Zeek log replaced by its pieces (equal byte
- * ranges; xp_zeek_read_range moves each cut to a line start). Paths are
- * borrowed from l: free out->v only. *any: some file was cut.
- */
-static xp_status xp__pieces(const xp_input_list *l, int nranks, int64_t split, xp_input_list *out,
-                            int *any, xp_err *e)
-{
-    int64_t n = 0;
-    for (int64_t i = 0; i < l->n; i++)
-        n += xp__npieces(&l->v[i], nranks, split);
-    *any = n > l->n;
-    out->n = 0;
-    out->v = malloc((size_t)(n ? n : 1) * sizeof *out->v);
-    XP_ALLOC_CHECK(e, out->v, "the list of file pieces");
-    for (int64_t i = 0; i < l->n; i++) {
-        int64_t k = xp__npieces(&l->v[i], nranks, split);
-        for (int64_t j = 0; j < k; j++) {
-            xp_input_file *f = &out->v[out->n++];
-            *f = l->v[i];
-            if (k > 1) {
-                f->off = l->v[i].size * j / k;
-                f->end = l->v[i].size * (j + 1) / k;
-                f->size = f->end - f->off; /* the rank's share of the work */
-            }
-        }
-    }
-    return XP_OK;
-}
-
-/* A piece could not stand for its part, or warned or failed: the single
- * reader's messages need the whole file read the ordinary way. */
-static int xp__pieces_failed(const xp_input_list *l, const int64_t *info)
-{
-    for (int64_t i = 0; i < l->n; i++) {
-        const int64_t *f = info + XP__F_N * i;
-        if (l->v[i].end > 0 &&
-            (f[XP__F_IRREG] || f[XP__F_STATUS] != XP_OK || f[XP__F_BAD] || f[XP__F_CUT]))
-            return 1;
-    }
-    return 0;
 }
 
 xp_status xp_pingest_read(MPI_Comm comm, const xp_input_list *l, const xp_pingest_opts *o,

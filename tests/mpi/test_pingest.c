@@ -141,13 +141,19 @@ static void make_good(const char *dir)
  * header line that changes nothing: the pieces stand), and a log whose
  * header repeats mid-file with the columns in another order (the pieces
  * cannot stand: the whole list is read again). */
+/* A log of n records from t0 on that ends with Zeek's #close line; open. */
+static FILE *closed_log(const char *dir, const char *name, double t0, int n)
+{
+    FILE *f = create(dir, name);
+    body(f, t0, 0.5, n, NULL, 0);
+    fputs("#close\t2024-04-19-00-00-00\n", f);
+    return f;
+}
+
 static void make_rehdr(const char *dir)
 {
-    FILE *f = create(dir, "00.log");
-    body(f, 1000, 0.5, 300, NULL, 0);
-    fputs("#close\t2024-04-19-00-00-00\n", f);
-    fclose(f);
-    f = create(dir, "01.log");
+    fclose(closed_log(dir, "00.log", 1000, 300));
+    FILE *f = create(dir, "01.log");
     body(f, 1200, 0.5, 300, NULL, 0);
     fputs("#fields\tuid\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\n", f);
     for (int i = 0; i < 300; i++)
@@ -158,10 +164,7 @@ static void make_rehdr(const char *dir)
 
 static void make_close(const char *dir)
 {
-    FILE *f = create(dir, "00.log");
-    body(f, 1000, 0.5, 600, NULL, 0);
-    fputs("#close\t2024-04-19-00-00-00\n", f);
-    fclose(f);
+    fclose(closed_log(dir, "00.log", 1000, 600));
 }
 
 /* Malformed lines in 00 (1), 02 (2), 04 (1); 03 ends mid-line (cut). */
