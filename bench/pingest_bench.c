@@ -41,6 +41,9 @@ int main(int argc, char **argv)
         return 2;
     }
     int repeats = atoi(argv[1]);
+    /* PINGEST_SPLIT: xp_pingest_opts.split_bytes (-1: whole files only). */
+    const char *sp = getenv("PINGEST_SPLIT");
+    int64_t split = sp ? atoll(sp) : 0;
     xp_err e;
     xp_err_clear(&e);
     xp_input_list l = {0};
@@ -59,7 +62,7 @@ int main(int argc, char **argv)
         xp_recvec rv = {0};
         xp_input_stats st = {0};
         double sec[3] = {0, 0, 0};
-        xp_pingest_opts po = {NULL, 0, sec, 0, NULL};
+        xp_pingest_opts po = {NULL, 0, sec, split, NULL};
         MPI_Barrier(MPI_COMM_WORLD);
         double t = MPI_Wtime();
         s = xp_pingest_read(MPI_COMM_WORLD, &l, &po, &rv, &st, &e);
