@@ -244,22 +244,6 @@ static int dav_expand(xp__dav *D, double tol)
     return added;
 }
 
-static void dav_free(xp__dav *D)
-{
-    xp_sldl_free(&D->F);
-    free(D->V);
-    free(D->LV);
-    free(D->H);
-    free(D->Hc);
-    free(D->th);
-    free(D->X);
-    free(D->LX);
-    free(D->rn);
-    free(D->h);
-    free(D->t);
-    free(D->work);
-}
-
 /* Forget the basis and results (keep the factor at the first shift). */
 static void dav_reset(xp__dav *D)
 {
@@ -279,6 +263,12 @@ static void dav_reset(xp__dav *D)
     D->m = D->nr = D->extra = D->kcert = 0;
     D->missing = 0;
     D->seed = 1;
+}
+
+static void dav_free(xp__dav *D)
+{
+    xp_sldl_free(&D->F);
+    dav_reset(D);
 }
 
 static xp_status dav_alloc(xp__dav *D, xp_err *e)

@@ -10,6 +10,50 @@
 
 #include "xp_cluster.h"
 
+void dsyevr_(const char *jobz, const char *range, const char *uplo,
+             const int *n, double *a, const int *lda, const double *vl,
+             const double *vu, const int *il, const int *iu,
+             const double *abstol, int *m, double *w, double *z,
+             const int *ldz, int *isuppz, double *work, const int *lwork,
+             int *iwork, const int *liwork, int *info, size_t, size_t,
+             size_t);
+
+/*
+ * The reference for the eigen-solvers: the k smallest eigenpairs of the
+ * dense symmetric n x n matrix A (column-major, destroyed) by LAPACK dsyevr.
+ * w gets k values, Z (n x k) the vectors. Returns dsyevr's info (-100: out
+ * of memory).
+ */
+static inline int tg_dsyevr_smallest(double *A, int n, int k, double *w, double *Z)
+{
+    int il = 1, iu = k, m = 0, info = 0, lw = -1, liw = -1, iq = 0;
+    double vl = 0, vu = 0, ab = 0, q = 0;
+    int *isup = malloc(2 * (size_t)k * sizeof *isup);
+    double *all = malloc((size_t)n * sizeof *all);
+    if (isup == NULL || all == NULL)
+        info = -100;
+    if (info == 0)
+        dsyevr_("V", "I", "L", &n, A, &n, &vl, &vu, &il, &iu, &ab, &m, all, Z, &n, isup, &q, &lw,
+                &iq, &liw, &info, 1, 1, 1);
+    lw = (int)q;
+    liw = iq;
+    double *work = info == 0 ? malloc((size_t)lw * sizeof *work) : NULL;
+    int *iwork = info == 0 ? malloc((size_t)liw * sizeof *iwork) : NULL;
+    if (info == 0 && (work == NULL || iwork == NULL))
+        info = -100;
+    if (info == 0)
+        dsyevr_("V", "I", "L", &n, A, &n, &vl, &vu, &il, &iu, &ab, &m, all, Z, &n, isup, work,
+                &lw, iwork, &liw, &info, 1, 1, 1);
+    if (info == 0)
+        for (int j = 0; j < k; j++)
+            w[j] = all[j];
+    free(work);
+    free(iwork);
+    free(all);
+    free(isup);
+    return info;
+}
+
 typedef struct tg_graph {
     int64_t nnodes, nedges, cap;
     int64_t *src, *dst;

@@ -17,14 +17,6 @@
 #include "xp_sldl.h"
 #include "xp_test.h"
 
-void dsyevr_(const char *jobz, const char *range, const char *uplo,
-             const int *n, double *a, const int *lda, const double *vl,
-             const double *vu, const int *il, const int *iu,
-             const double *abstol, int *m, double *w, double *z,
-             const int *ldz, int *isuppz, double *work, const int *lwork,
-             int *iwork, const int *liwork, int *info, size_t, size_t,
-             size_t);
-
 /* A rule graph as a symmetric CSR (max of both directions, sorted rows). */
 typedef struct csr {
     int64_t n, *rowptr, *col;
@@ -97,34 +89,18 @@ static double norm_bound(const csr *c)
 /* The k smallest eigenpairs by dense dsyevr (Z may be NULL). */
 static void dense_smallest(const csr *c, int k, double *w, double *Z)
 {
-    int n = (int)c->n, il = 1, iu = k, m = 0, info = 0, lw = -1, liw = -1;
-    int iq = 0, *isup = malloc(2 * (size_t)k * sizeof *isup);
-    double vl = 0, vu = 0, ab = 0, q = 0;
+    int n = (int)c->n;
     double *A = calloc((size_t)n * (size_t)n, sizeof *A);
-    double *all = malloc((size_t)n * sizeof *all);
     double *z = Z ? Z : malloc((size_t)n * (size_t)k * sizeof *z);
     for (int i = 0; i < n; i++)
         for (int64_t p = c->rowptr[i]; p < c->rowptr[i + 1]; p++) {
             A[i + (size_t)c->col[p] * (size_t)n] = -c->val[p];
             A[i + (size_t)i * (size_t)n] += c->val[p];
         }
-    dsyevr_("V", "I", "L", &n, A, &n, &vl, &vu, &il, &iu, &ab, &m, all, z,
-            &n, isup, &q, &lw, &iq, &liw, &info, 1, 1, 1);
-    lw = (int)q;
-    liw = iq;
-    double *work = malloc((size_t)lw * sizeof *work);
-    int *iwork = malloc((size_t)liw * sizeof *iwork);
-    dsyevr_("V", "I", "L", &n, A, &n, &vl, &vu, &il, &iu, &ab, &m, all, z,
-            &n, isup, work, &lw, iwork, &liw, &info, 1, 1, 1);
-    XP_CHECK_INT(info, 0);
-    memcpy(w, all, (size_t)k * sizeof *w);
+    XP_CHECK_INT(tg_dsyevr_smallest(A, n, k, w, z), 0);
     if (!Z)
         free(z);
     free(A);
-    free(all);
-    free(work);
-    free(iwork);
-    free(isup);
 }
 
 /* ---- graphs ---- */

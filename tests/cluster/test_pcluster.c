@@ -18,14 +18,6 @@
 #include "xp_scalapack.h"
 #include "xp_test.h"
 
-void dsyevr_(const char *jobz, const char *range, const char *uplo,
-             const int *n, double *a, const int *lda, const double *vl,
-             const double *vu, const int *il, const int *iu,
-             const double *abstol, int *m, double *w, double *z,
-             const int *ldz, int *isuppz, double *work, const int *lwork,
-             int *iwork, const int *liwork, int *info, size_t, size_t,
-             size_t);
-
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *b = p;
@@ -144,7 +136,7 @@ static void eigen_agreement(void)
     XP_CHECK_INT(xp_sl_grid_open(&grid, MPI_COMM_WORLD, &e), XP_OK);
     int sizes[4] = {10, 37, 100, 250};
     for (int t_ = 0; t_ < 4; t_++) {
-        int n = sizes[t_], k = 3, m = 0, info = 0, il = 1, lw = -1, liw = -1;
+        int n = sizes[t_], k = 3;
         tg_graph t = {0};
         uint64_t seed = 11 + (uint64_t)n;
         t.nnodes = n;
@@ -162,21 +154,12 @@ static void eigen_agreement(void)
         XP_CHECK_INT(st.nparts, 1);
         double *L = malloc((size_t)n * n * sizeof *L);
         double *L2 = malloc((size_t)n * n * sizeof *L2);
-        double ws[250], wp[250], vl = 0, vu = 0, tol = 0, wq, *Zs, *Zp;
-        int iq, isuppz[6];
+        double ws[250], wp[250], *Zs, *Zp;
         Zs = malloc((size_t)n * k * sizeof *Zs);
         Zp = malloc((size_t)n * k * sizeof *Zp);
         xp__cstate_laplacian(&st, 0, L);
         memcpy(L2, L, (size_t)n * n * sizeof *L);
-        dsyevr_("V", "I", "L", &n, L, &n, &vl, &vu, &il, &k, &tol, &m, ws, Zs,
-                &n, isuppz, &wq, &lw, &iq, &liw, &info, 1, 1, 1);
-        lw = (int)wq;
-        liw = iq;
-        double *work = malloc((size_t)lw * sizeof *work);
-        int *iwork = malloc((size_t)liw * sizeof *iwork);
-        dsyevr_("V", "I", "L", &n, L, &n, &vl, &vu, &il, &k, &tol, &m, ws, Zs,
-                &n, isuppz, work, &lw, iwork, &liw, &info, 1, 1, 1);
-        XP_CHECK_INT(info, 0);
+        XP_CHECK_INT(tg_dsyevr_smallest(L, n, k, ws, Zs), 0);
         for (int nb = 4; nb <= 64; nb *= 4) {
             xp_sl_mat A;
             XP_CHECK_INT(xp_sl_mat_create(&grid, n, nb, &A, &e), XP_OK);
@@ -203,8 +186,6 @@ static void eigen_agreement(void)
         free(L2);
         free(Zs);
         free(Zp);
-        free(work);
-        free(iwork);
         xp__cstate_free(&st);
         tg_free(&t);
     }
