@@ -78,15 +78,17 @@ static void xp__clause(const xp_report *rep, const xp_report_side *s, const char
              also, s->isnew ? "opened a connection" : "talking", from, dst, port);
 }
 
-/* Unit of the window counts: "seconds", "10-second windows", "windows". */
-static void xp__unit(const xp_report *rep, char *buf, size_t size)
+/* Unit of n window counts: "seconds", "10-second windows", "windows"
+ * (singular when n is 1). */
+static void xp__unit(const xp_report *rep, int64_t n, char *buf, size_t size)
 {
+    const char *s = n == 1 ? "" : "s";
     if (rep->window == 1)
-        snprintf(buf, size, "seconds");
+        snprintf(buf, size, "second%s", s);
     else if (rep->window > 0)
-        snprintf(buf, size, "%g-second windows", rep->window);
+        snprintf(buf, size, "%g-second window%s", rep->window, s);
     else
-        snprintf(buf, size, "windows");
+        snprintf(buf, size, "window%s", s);
 }
 
 /* Subject of the right-hand side: generic-generic rules count windows in
@@ -103,8 +105,8 @@ static const char *xp__rhs_subject(const xp_report *rep, const xp_report_rule *r
 char *xp__report_explain(const xp_report *rep, const xp_report_rule *r, char *buf,
                          size_t size)
 {
-    char lhs[512], rhs[512], unit[48], c1[32], c2[32], pa[16], pb[16], sup[64] = ".";
-    xp__unit(rep, unit, sizeof unit);
+    char lhs[512], rhs[512], unit[48], unit1[48], c1[32], c2[32], pa[16], pb[16], sup[64] = ".";
+    xp__unit(rep, 2, unit, sizeof unit);
     xp__clause(rep, &r->lhs, NULL, "", lhs, sizeof lhs);
     xp__clause(rep, &r->rhs, xp__rhs_subject(rep, r), "also ", rhs, sizeof rhs);
     if (r->support >= 0)
@@ -113,8 +115,9 @@ char *xp__report_explain(const xp_report *rep, const xp_report_rule *r, char *bu
     if (r->n_lhs > 0 && r->n_both >= 0 && r->n_rhs >= 0 && r->windows > 0) {
         xp__report_pct((double)r->n_both, (double)r->n_lhs, pa, sizeof pa);
         xp__report_pct((double)r->n_rhs, (double)r->windows, pb, sizeof pb);
+        xp__unit(rep, r->n_lhs, unit1, sizeof unit1);
         snprintf(buf, size, "In %s of the %s %s in which %s, %s, against %s of all %s %s%s", pa,
-                 xp__report_count(r->n_lhs, c1, sizeof c1), unit, lhs, rhs, pb,
+                 xp__report_count(r->n_lhs, c1, sizeof c1), unit1, lhs, rhs, pb,
                  xp__report_count(r->windows, c2, sizeof c2), unit, sup);
     } else if (r->p_lhs > 0 && !isnan(r->p_both) && !isnan(r->p_rhs)) {
         xp__report_pct(r->p_both, r->p_lhs, pa, sizeof pa);

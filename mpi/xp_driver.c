@@ -741,8 +741,9 @@ static xp_status xp__run(xp__ctx *c)
     s = xp_agree(c->comm, xp__stage_end(c, XP_ST_META, s), &c->e);
     if (s != XP_OK)
         return s;
-    xp__log(c, "mining %lld columns over %lld windows in %lld shards on %d ranks",
-            (long long)c->m.ncols, (long long)c->m.nwindows, (long long)c->m.nshards, c->size);
+    xp__log(c, "mining %lld columns over %lld windows in %lld shards on %d rank%s",
+            (long long)c->m.ncols, (long long)c->m.nwindows, (long long)c->m.nshards, c->size,
+            c->size == 1 ? "" : "s");
     s = xp__mine(c);
     s = xp_agree(c->comm, s, &c->e);
     if (s != XP_OK)

@@ -148,6 +148,13 @@ static void test_model(void)
     XP_CHECK_STR(buf, "In 80% of the 10 windows in which some client opened a connection to 10.0.0.1 "
                       "on port 80 (http), the same client also opened a connection to 10.0.0.2 on "
                       "port 80 (http), against 10% of all 100 windows; seen from 9 distinct clients.");
+    /* One window with the left side: the unit is singular. */
+    rep.rules[0].n_lhs = 1;
+    rep.rules[0].n_both = 1;
+    xp__report_explain(&rep, &rep.rules[0], buf, sizeof buf);
+    XP_CHECK_STR(buf, "In 100% of the 1 window in which some client opened a connection to 10.0.0.1 "
+                      "on port 80 (http), the same client also opened a connection to 10.0.0.2 on "
+                      "port 80 (http), against 10% of all 100 windows; seen from 9 distinct clients.");
     xp__report_free(&rep);
 
     /* Errors name the file and the line. */
