@@ -137,6 +137,10 @@ static void bench_size(const bench_cfg *b, int64_t n)
                (long long)b->sparse_min, (long long)b->smin,
                ok ? "yes" : "NO", ref ? "" : " (vs sparse_s, no dense ref)");
     fflush(stdout);
+    if (b->rank == 0 && !ok)
+        printf("  clusters: dense_s %lld sparse_s %lld par_s %lld scal_s %lld\n",
+               (long long)d.nclusters, (long long)s.nclusters,
+               (long long)c.nclusters, (long long)q.nclusters);
     xp_clustering_free(&d);
     xp_clustering_free(&s);
     xp_clustering_free(&c);

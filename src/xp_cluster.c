@@ -43,7 +43,7 @@ void dsyevx_(const char *jobz, const char *range, const char *uplo,
 
 void xp_cluster_opts_default(xp_cluster_opts *o)
 {
-    o->min_split = 10;
+    o->min_split = 4;
     o->tight = 0.5;
     o->sparse_min = 100;
     o->scalapack_min = 2000;

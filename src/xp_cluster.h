@@ -24,7 +24,8 @@ typedef struct xp_rulegraph {
 } xp_rulegraph;
 
 typedef struct xp_cluster_opts {
-    int64_t min_split;     /* parts with fewer nodes are not split (paper: 10) */
+    int64_t min_split;     /* parts with fewer nodes are not split (paper: 10;
+                              default 4, docs/clustering.md) */
     double tight;          /* tight when lambda2 / mean degree >= this; 0:
                               every part is tight, no eigen-solve at all */
     /* Parts with at least this many nodes try the sparse eigen-solver
@@ -43,7 +44,7 @@ typedef struct xp_cluster_opts {
     int fault_rank;
 } xp_cluster_opts;
 
-/* Defaults: min_split 10, tight 0.5, sparse_min 100, scalapack_min 2000,
+/* Defaults: min_split 4, tight 0.5, sparse_min 100, scalapack_min 2000,
  * sparse_method 0 (auto), sparse_maxit 0, fault_rank -1
  * (docs/clustering.md gives the measurements behind them). */
 void xp_cluster_opts_default(xp_cluster_opts *o);

@@ -43,7 +43,7 @@
     X(tight, "tight", 0, D, "0.5", 0, 1e9,                                     \
       "a part is tightly connected when its normalised algebraic "             \
       "connectivity is at least this (§3.1)")                                  \
-    X(min_split, "min-split", 0, I, "10", 2, 1000000000,                       \
+    X(min_split, "min-split", 0, I, "4", 2, 1000000000,                        \
       "parts smaller than this are not split (§3.1, Procedure 2)")             \
     X(sparse_min, "sparse-min", 0, I, "100", 2, 1000000000,                    \
       "parts with at least this many nodes use the sparse eigen-solver")      \

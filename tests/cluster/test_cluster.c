@@ -242,6 +242,7 @@ static void repeated_runs(void)
     xp_clustering c, c2;
     xp_err e;
     xp_cluster_opts_default(&o);
+    o.min_split = 10; /* the paper's floor: parts of 6 stay whole */
     t.nnodes = 24;
     tg_path(&t, 0, 24, 1.0);
     tg_edge(&t, 23, 0, 1.0);

@@ -197,6 +197,7 @@ static void injected_failure(int size)
 {
     xp_cluster_opts o;
     xp_cluster_opts_default(&o);
+    o.min_split = 10; /* the paper's floor: each path of 20 ends as 4 parts */
     tg_graph t = {0};
     t.nnodes = 160;
     for (int p = 0; p < 8; p++)
