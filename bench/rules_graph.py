@@ -4,7 +4,7 @@ lines (0-based node ids), the input of cluster_bench --graph.
 
 INPUT is either an expose-mpi rules.jsonl (nodes are the rule sides, in
 order of first appearance; one line per rule X => Y, a score <= 0 written
-as 1e-300 as the driver does), or a graph already in that form, e.g. the
+as 0 as the driver does), or a graph already in that form, e.g. the
 one expose-mpi writes when XP_RULEGRAPH=PATH is set (the driver's own node
 numbering). With --largest only the largest closure component is written,
 renumbered in node order (to time one big part).
@@ -26,7 +26,7 @@ def read(path):
                 r = json.loads(line)
                 a = ids.setdefault(side_key(r["lhs"]), len(ids))
                 b = ids.setdefault(side_key(r["rhs"]), len(ids))
-                edges.append((a, b, r["score"] if r["score"] > 0 else 1e-300))
+                edges.append((a, b, r["score"] if r["score"] > 0 else 0.0))
             elif line.strip():
                 a, b, w = line.split()
                 edges.append((int(a), int(b), float(w)))

@@ -537,7 +537,7 @@ static xp_status xp__cluster(xp__ctx *c, int64_t **nodes_out, int64_t *nnodes_ou
             const xp_rule *r = &c->rules.v[i];
             src[i] = xp__node_of(nodes, nn, 2 * (int64_t)r->a + r->act_a);
             dst[i] = xp__node_of(nodes, nn, 2 * (int64_t)r->b + r->act_b);
-            w[i] = r->score > 0 ? r->score : 1e-300;
+            w[i] = xp_rule_weight(r);
         }
     }
     /* Agree before the collective solver: no rank may enter it alone. */

@@ -130,8 +130,12 @@ def report_purity(labelled, ncut, kinds, opts):
     pure_rules = sum(cnt[major[c]] for c, cnt in by_cluster.items())
     orphans = []
     purity = pure_rules / len(labelled) if labelled else 0.0
-    for g in sorted({g for g, _ in labelled}):
+    for g in sorted({g for g, _ in labelled} | set(ncut)):
         mine = [c for gg, c in labelled if gg == g]
+        if not mine:  # every rule of the group cut: no cluster of its own
+            print(f"{opts['--label']}group {g} {kinds[g]}: rules=0 cut={ncut[g]}")
+            orphans.append(kinds[g])
+            continue
         alone = sum(1 for c in mine if len(by_cluster[c]) == 1)
         spans = sorted(set(mine))
         owned = sum(1 for c in mine if major[c] == g)

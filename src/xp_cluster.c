@@ -103,10 +103,10 @@ static xp_status check_input(const xp_rulegraph *g, const xp_cluster_opts *o,
                               "expected nodes in [0, %lld)",
                               (long long)i, (long long)g->src[i],
                               (long long)g->dst[i], (long long)g->nnodes);
-        if (!(g->w[i] > 0) || !isfinite(g->w[i]))
+        if (!(g->w[i] >= 0) || !isfinite(g->w[i]))
             return xp_err_set(e, XP_ARG,
                               "rule graph: rule %lld has score %g, expected "
-                              "a finite score > 0",
+                              "a finite score >= 0",
                               (long long)i, g->w[i]);
     }
     return XP_OK;
@@ -183,6 +183,8 @@ static xp_status build_csr(xp__cstate *st, const xp_rulegraph *g, xp_err *e)
         }
     }
     st->rowptr[n] = out;
+    for (int64_t k = 0; k < out && !st->has_zero; k++)
+        st->has_zero = st->val[k] == 0;
     free(adj);
     return XP_OK;
 }
@@ -209,6 +211,14 @@ static xp_status add_leaf(xp__cstate *st, const int64_t *nodes, int64_t n,
  * whole graph restricted to s). Small ones become leaves; the others are
  * appended to the round being built (parts/nodes/nparts/total of *nx).
  * tag/queue are scratch arrays of nnodes; *stamp grows by 2 per call.
+ *
+ * The closure (spectral 0) follows every rule; Procedure 2 (spectral 1)
+ * only rules of score > 0. A rule of score 0 (kept by its client-level test
+ * while eq. (2) is <= 0, docs/statistics.md) joins its nodes in the
+ * transitive closure but weighs nothing in the Laplacian, so a part that
+ * only such rules hold together has lambda2 = 0 exactly, and Procedure 2's
+ * first split is along them: done here, without an eigen-solve of a
+ * singular problem (docs/clustering.md).
  */
 typedef struct xp__next {
     xp__cpart *parts;
@@ -216,6 +226,26 @@ typedef struct xp__next {
     int64_t nparts, total;
     int64_t *tag, *queue, stamp;
 } xp__next;
+
+static xp_status components(xp__cstate *st, xp__next *nx, const int64_t *s,
+                            int64_t m, uint8_t spectral, xp_err *e);
+
+/* A closure component q[0..n) that enters Procedure 2, split along its
+ * rules of score 0 (see components()); when none holds it together it
+ * stays one part, from the closure alone (spectral 0). */
+static xp_status zero_rule_split(xp__cstate *st, xp__next *nx,
+                                 const int64_t *q, int64_t n, xp_err *e)
+{
+    int64_t *copy = malloc((size_t)n * sizeof *copy); /* q is nx->queue */
+    XP_ALLOC_CHECK(e, copy, "a closure component");
+    memcpy(copy, q, (size_t)n * sizeof *copy);
+    int64_t parts0 = nx->nparts, leaves0 = st->nleaf;
+    xp_status s = components(st, nx, copy, n, 1, e);
+    free(copy);
+    if (s == XP_OK && nx->nparts == parts0 + 1 && st->nleaf == leaves0)
+        nx->parts[parts0].spectral = 0; /* still whole */
+    return s;
+}
 
 static xp_status components(xp__cstate *st, xp__next *nx, const int64_t *s,
                             int64_t m, uint8_t spectral, xp_err *e)
@@ -233,7 +263,7 @@ static xp_status components(xp__cstate *st, xp__next *nx, const int64_t *s,
         while (head < tail) {
             int64_t u = q[head++];
             for (int64_t k = st->rowptr[u]; k < st->rowptr[u + 1]; k++)
-                if (nx->tag[st->col[k]] == in) {
+                if (nx->tag[st->col[k]] == in && (!spectral || st->val[k] > 0)) {
                     nx->tag[st->col[k]] = seen;
                     q[tail++] = st->col[k];
                 }
@@ -241,6 +271,10 @@ static xp_status components(xp__cstate *st, xp__next *nx, const int64_t *s,
         qsort(q, (size_t)tail, sizeof *q, cmp_i64);
         if (tail < st->min_split || st->never_split) {
             XP_CALL(add_leaf(st, q, tail, spectral, e));
+            continue;
+        }
+        if (!spectral && st->has_zero) {
+            XP_CALL(zero_rule_split(st, nx, q, tail, e));
             continue;
         }
         memcpy(nx->nodes + nx->total, q, (size_t)tail * sizeof *q);

@@ -20,7 +20,9 @@ typedef struct xp_rulegraph {
     int64_t nnodes;           /* nodes 0..nnodes-1, canonical order */
     int64_t nedges;           /* one edge per rule */
     const int64_t *src, *dst; /* nedges endpoints each, in [0, nnodes) */
-    const double *w;          /* nedges rule scores, finite and > 0 */
+    const double *w;          /* nedges rule scores, finite and >= 0; a
+                                 score of 0 joins two nodes in the closure
+                                 but weighs nothing in Procedure 2 */
 } xp_rulegraph;
 
 typedef struct xp_cluster_opts {
@@ -111,6 +113,7 @@ typedef struct xp__cstate {
     uint8_t *side;    /* total: 1 = positive side, for XP__SPLIT parts */
     int64_t min_split;
     int never_split;  /* tight = 0: every closure component is a cluster */
+    int has_zero;     /* some rule pair weighs 0 (closure only) */
 } xp__cstate;
 
 /* Check g and o, build the symmetrised graph and the first round (closure

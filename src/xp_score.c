@@ -86,12 +86,22 @@ static int xp__ratio_ok(const xp_rule *r, double R)
     return q >= 1.0 / R && q <= R;
 }
 
+/* The counts of one view: client-windows (cw) or windows. */
+typedef struct xp__view {
+    int64_t N, na, nb, k;
+} xp__view;
+
+static xp__view xp__view_of(const xp_rule *r, int cw)
+{
+    return cw ? (xp__view){r->ncw, r->cw_a, r->cw_b, r->cw_ab}
+              : (xp__view){r->nwin, r->n_a, r->n_b, r->n_ab};
+}
+
 /* The default mode's view: windows, or client-windows for generic pairs. */
 static void xp__test(xp_rule *r, unsigned ablate)
 {
-    int cw = r->tpl == XP_TPL_GG && !(ablate & XP_ABL_CWTEST);
-    int64_t N = cw ? r->ncw : r->nwin, na = cw ? r->cw_a : r->n_a, nb = cw ? r->cw_b : r->n_b;
-    int64_t k = cw ? r->cw_ab : r->n_ab;
+    xp__view v = xp__view_of(r, r->tpl == XP_TPL_GG && !(ablate & XP_ABL_CWTEST));
+    int64_t N = v.N, na = v.na, nb = v.nb, k = v.k;
     if (N <= 0 || na <= 0 || nb <= 0) {
         r->lift = 0;
         r->lnp = 0;
@@ -100,6 +110,17 @@ static void xp__test(xp_rule *r, unsigned ablate)
     r->lift = (double)k * (double)N / ((double)na * (double)nb);
     double expect = (double)na * (double)nb / (double)N;
     r->lnp = (double)k > expect ? xp_hypergeom_lnsf(k, N, na, nb) : 0.0;
+}
+
+double xp_rule_weight(const xp_rule *r)
+{
+    if (r->score > 0)
+        return r->score;
+    xp__view v = xp__view_of(r, r->tpl == XP_TPL_GG && r->ncw > 0);
+    if (v.N <= 0 || v.na <= 0 || v.nb <= 0 || v.k <= 0)
+        return 0;
+    double lift = (double)v.k * (double)v.N / ((double)v.na * (double)v.nb);
+    return lift > 1 ? (double)v.k / (double)v.N * log(lift) : 0;
 }
 
 static int xp__cmp_lnp(const void *x, const void *y, void *base)

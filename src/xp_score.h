@@ -44,6 +44,16 @@ typedef struct xp_rules {
 void xp_rules_free(xp_rules *r);
 
 /*
+ * A rule's weight in the rule graph (§3.1): its eq. (2) score when > 0.
+ * A generic-generic rule kept by its client-level test while eq. (2) over
+ * windows is <= 0 (a hub such as the DNS server is in nearly every window)
+ * weighs eq. (2) in the view it was kept in: P(X and Y) ln(lift) over
+ * client-windows, > 0 since its lift is. Otherwise 0: an edge of the
+ * transitive closure that weighs nothing in Procedure 2.
+ */
+double xp_rule_weight(const xp_rule *r);
+
+/*
  * Score the counted pairs [lo, hi) of p (one counting pass; ranks may split
  * the range) and append to *acc the
  * candidates (a => b direction, a < b) that can still pass; acc->candidates

@@ -289,6 +289,52 @@ static void planted(void)
     tg_free(&t);
 }
 
+/* Rules of score 0 (eq. (2) <= 0, kept by the client-level test) join
+ * nodes in the closure only: Procedure 2 splits along them without an
+ * eigen-solve (a fault is injected into the first one), and a part that
+ * positive rules hold together stays whole. */
+static void zero_score_rules(void)
+{
+    tg_graph t = {0};
+    xp_cluster_opts o;
+    xp_clustering c;
+    xp_err e;
+    xp_cluster_opts_default(&o);
+    o.min_split = 13; /* each clique alone is too small to enter Procedure 2 */
+    o.fault_rank = 0;
+    t.nnodes = 25;
+    tg_clique(&t, 0, 12, 1.0);
+    tg_clique(&t, 12, 12, 1.0);
+    int64_t z = t.nedges;
+    tg_edge(&t, 3, 20, 0.0);
+    tg_edge(&t, 20, 3, 0.0);
+    tg_edge(&t, 24, 7, 0.0); /* node 24: only a rule of score 0 */
+    XP_CHECK_INT(run(&t, &o, &c, &e), XP_OK);
+    XP_CHECK_INT(c.nclusters, 3);
+    XP_CHECK(c.node_cluster[0] != c.node_cluster[12]);
+    XP_CHECK(c.node_cluster[24] != c.node_cluster[7]);
+    XP_CHECK(c.node_cluster[24] != c.node_cluster[20]);
+    for (int64_t i = 0; i < t.nedges; i++)
+        XP_CHECK_INT(c.edge_cut[i], i >= z);
+    for (int64_t k = 0; k < c.nclusters; k++)
+        XP_CHECK_INT(c.cluster_spectral[k], 1);
+    XP_CHECK_INT(c.node_cluster[24], 2); /* total score 0: last */
+    xp_clustering_free(&c);
+    /* A zero rule inside a clique the positive rules hold together. */
+    tg_free(&t);
+    memset(&t, 0, sizeof t);
+    t.nnodes = 15;
+    tg_clique(&t, 0, 15, 2.0);
+    t.w[0] = 0;
+    o.min_split = 4;
+    o.fault_rank = -1;
+    XP_CHECK_INT(run(&t, &o, &c, &e), XP_OK);
+    XP_CHECK_INT(c.nclusters, 1);
+    XP_CHECK_INT(c.cluster_spectral[0], 0);
+    xp_clustering_free(&c);
+    tg_free(&t);
+}
+
 static void errors(void)
 {
     tg_graph t = {0};
@@ -332,6 +378,7 @@ int main(void)
     eigenspace_rotation();
     repeated_runs();
     planted();
+    zero_score_rules();
     errors();
     XP_TEST_END();
 }

@@ -4,7 +4,10 @@
  */
 #include <stdlib.h>
 
+#include <math.h>
+
 #include "xp_count.h"
+#include "xp_score.h"
 #include "xp_test.h"
 
 /* A deterministic generator (splitmix64). */
@@ -159,9 +162,32 @@ static void hand_case(void)
     xp_pairs_free(&p);
 }
 
+/* The rule graph's weights (xp_rule_weight): eq. (2) when positive; a
+ * generic pair kept by its client-level test with eq. (2) <= 0 over windows
+ * weighs eq. (2) over client-windows (the 1000-client trace's DNS => web
+ * rule, hand-computed: 2563/716555 * ln(2563 * 716555 / (108265 * 4233))
+ * = 0.0049652 nats); anything else 0. */
+static void rule_weight(void)
+{
+    xp_rule r = {.tpl = XP_TPL_GG, .n_a = 7108, .n_b = 1112, .n_ab = 694, .nwin = 7201,
+                 .cw_a = 108265, .cw_b = 4233, .cw_ab = 2563, .ncw = 716555,
+                 .score = -0.04419229167};
+    double want = 2563.0 / 716555.0 * log(2563.0 * 716555.0 / (108265.0 * 4233.0));
+    XP_CHECK(fabs(xp_rule_weight(&r) - want) < 1e-15);
+    XP_CHECK(fabs(want - 0.0049652) < 1e-6);
+    r.cw_ab = 600; /* lift 0.94 over client-windows: no weight */
+    XP_CHECK(xp_rule_weight(&r) == 0);
+    r.tpl = XP_TPL_FF; /* a flow pair: its view is the windows, lift <= 1 */
+    r.cw_ab = 2563;
+    XP_CHECK(xp_rule_weight(&r) == 0);
+    r.score = 0.25;
+    XP_CHECK(xp_rule_weight(&r) == 0.25);
+}
+
 int main(void)
 {
     differential();
     hand_case();
+    rule_weight();
     XP_TEST_END();
 }
