@@ -45,6 +45,8 @@ void xp_cluster_opts_default(xp_cluster_opts *o)
 {
     o->min_split = 4;
     o->tight = 0.5;
+    o->max_cut = 0.25;
+    o->sweep = 0;
     o->sparse_min = 100;
     o->scalapack_min = 2000;
     o->sparse_method = 0;
@@ -86,13 +88,14 @@ static xp_status check_input(const xp_rulegraph *g, const xp_cluster_opts *o,
                           (long long)g->nnodes, (long long)g->nedges);
     if (g->nedges > 0 && (!g->src || !g->dst || !g->w))
         return xp_err_set(e, XP_ARG, "rule graph: NULL edge arrays");
-    if (o->min_split < 2 || !(o->tight >= 0) || o->scalapack_min < 2 ||
+    if (o->min_split < 2 || !(o->tight >= 0) || !(o->max_cut >= 0) ||
+        o->scalapack_min < 2 ||
         o->sparse_min < 2 || o->sparse_method < 0 || o->sparse_method > 2)
         return xp_err_set(e, XP_ARG,
                           "clustering options: expected min-split >= 2, "
-                          "tight >= 0, scalapack-min >= 2, sparse-min >= 2, "
-                          "found %lld, %g, %lld, %lld",
-                          (long long)o->min_split, o->tight,
+                          "tight >= 0, max-cut >= 0, scalapack-min >= 2, "
+                          "sparse-min >= 2, found %lld, %g, %g, %lld, %lld",
+                          (long long)o->min_split, o->tight, o->max_cut,
                           (long long)o->scalapack_min,
                           (long long)o->sparse_min);
     for (int64_t i = 0; i < g->nedges; i++) {
@@ -607,6 +610,122 @@ static double part_degree_sum(const xp__cstate *st, int64_t p)
     return dsum;
 }
 
+typedef struct xp__ukey {
+    double u;
+    int64_t i;
+} xp__ukey;
+
+static int cmp_ukey(const void *a, const void *b)
+{
+    const xp__ukey *x = a, *y = b;
+    if (x->u != y->u)
+        return x->u < y->u ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * The sweep cut (docs/clustering.md, "Sweep cut"): the nodes in the order of
+ * u; entries closer than XP__ZERO_TOL max|u| to their neighbour in that
+ * order form one block (the order inside a block is the node index, so it
+ * does not depend on the solver's round-off); among the cuts between blocks
+ * the one of least conductance (cut weight over the smaller side's volume,
+ * the first on ties). delta > 0 bounds every entry's error (sparse solves):
+ * a gap between neighbours within 2 delta of the block tolerance makes the
+ * blocks uncertain and the answer XP__DENSE. XP__SPLIT with st->side (side
+ * 1: the side without the part's first node) when the best conductance is
+ * below max_cut; XP__LEAF otherwise (no weak cut along u: one pattern).
+ */
+static int split_by_sweep(xp__cstate *st, int64_t p, const double *u,
+                          double delta, double max_cut, xp_err *e,
+                          xp_status *s)
+{
+    const xp__cpart *pt = &st->parts[p];
+    int64_t n = pt->n;
+    xp__ukey *k = malloc((size_t)n * sizeof *k);
+    uint8_t *in = calloc((size_t)n, 1);
+    if (k == NULL || in == NULL) {
+        free(k);
+        free(in);
+        *s = xp_err_set(e, XP_NOMEM, "out of memory for a sweep cut");
+        return XP__LEAF;
+    }
+    double umax = 0;
+    for (int64_t i = 0; i < n; i++)
+        umax = fmax(umax, fabs(u[i]));
+    double tol = XP__ZERO_TOL * umax;
+    /* The sign of u is arbitrary: the first clear entry is made positive, so
+     * that the sweep order, and the first of two cuts of equal conductance,
+     * do not depend on it (as split_by_sign). */
+    int64_t first = 0;
+    while (first < n && !(fabs(u[first]) > tol))
+        first++;
+    int verdict = XP__LEAF;
+    for (int64_t i = 0; i <= first && i < n; i++)
+        if (delta > 0 && fabs(fabs(u[i]) - tol) <= 2 * delta)
+            verdict = XP__DENSE; /* which entry is the first clear one? */
+    double sgn = first < n && u[first] < 0 ? -1 : 1;
+    for (int64_t i = 0; i < n; i++)
+        k[i] = (xp__ukey){sgn * u[i], i};
+    qsort(k, (size_t)n, sizeof *k, cmp_ukey);
+    /* Blocks; the index order inside each. */
+    int64_t b0 = 0;
+    for (int64_t j = 1; verdict != XP__DENSE && j <= n; j++) {
+        double gap = j < n ? k[j].u - k[j - 1].u : INFINITY;
+        if (delta > 0 && fabs(gap - tol) <= 2 * delta) {
+            verdict = XP__DENSE;
+            break;
+        }
+        if (gap > tol) {
+            for (int64_t q = b0; q < j; q++)
+                k[q].u = (double)b0; /* the block's id: its first position */
+            qsort(k + b0, (size_t)(j - b0), sizeof *k, cmp_ukey); /* by index */
+            b0 = j;
+        }
+    }
+    if (verdict == XP__DENSE) {
+        free(k);
+        free(in);
+        return XP__DENSE;
+    }
+    double total = part_degree_sum(st, p), vol = 0, cut = 0;
+    double best = INFINITY;
+    int64_t bestj = -1;
+    for (int64_t j = 0; j < n; j++) {
+        int64_t li = k[j].i, nd = st->nodes[pt->off + li];
+        double deg = 0, inner = 0;
+        for (int64_t q = st->rowptr[nd]; q < st->rowptr[nd + 1]; q++) {
+            int64_t c = st->col[q];
+            if (st->partid[c] != p)
+                continue;
+            deg += st->val[q];
+            if (in[st->pos[c]])
+                inner += st->val[q];
+        }
+        in[li] = 1;
+        vol += deg;
+        cut += deg - 2 * inner;
+        if (j + 1 < n && k[j + 1].u != k[j].u) { /* a block boundary */
+            double vmin = fmin(vol, total - vol);
+            double phi = vmin > 0 ? fmax(cut, 0) / vmin : INFINITY;
+            if (phi < best) {
+                best = phi;
+                bestj = j;
+            }
+        }
+    }
+    if (bestj >= 0 && best < max_cut) {
+        memset(in, 0, (size_t)n);
+        for (int64_t j = 0; j <= bestj; j++)
+            in[k[j].i] = 1;
+        for (int64_t i = 0; i < n; i++)
+            st->side[pt->off + i] = in[i] != in[0];
+        verdict = XP__SPLIT;
+    }
+    free(k);
+    free(in);
+    return verdict;
+}
+
 /* Error bounds of an iterative solve: every eigenvalue within ebound of
  * w[j] (in order), rn[j] the residual norm of pair j, and the first
  * eigenvalue not returned at least next_lo. */
@@ -700,18 +819,22 @@ static xp_status decide_core(xp__cstate *st, int64_t p, int k,
     if (b != NULL && !(delta < margin)) {
         *verdict = XP__DENSE; /* the seed of the projection could change */
     } else {
-        *verdict = split_by_sign(st, p, u, delta);
         /* A dense solve is no better when its own error, eps |L| / gap
          * (times a modest sqrt(n)), is as large: then no solver decides
          * those entries, and the sparse answer stands. */
         double dense_like = 2 * sqrt((double)n) * DBL_EPSILON * normL /
                             gap * fnorm;
-        if (*verdict == XP__DENSE && gap > 0 && delta <= dense_like)
-            *verdict = split_by_sign(st, p, u, 0);
+        for (int pass = 0; pass < 2; pass++) {
+            double d = pass == 0 ? delta : 0;
+            *verdict = o->sweep ? split_by_sweep(st, p, u, d, o->max_cut, e, &s)
+                                : split_by_sign(st, p, u, d);
+            if (s != XP_OK || *verdict != XP__DENSE || !(gap > 0 && delta <= dense_like))
+                break;
+        }
     }
     st->verdict[p] = (uint8_t)*verdict;
     free(u);
-    return XP_OK;
+    return s;
 }
 
 xp_status xp__cstate_decide(xp__cstate *st, int64_t p, int k, const double *w,

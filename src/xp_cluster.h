@@ -30,6 +30,12 @@ typedef struct xp_cluster_opts {
                               default 4, docs/clustering.md) */
     double tight;          /* tight when lambda2 / mean degree >= this; 0:
                               every part is tight, no eigen-solve at all */
+    /* How a part that is not tight is split: sweep 0, by the sign of the
+     * Fiedler vector (Procedure 2); 1, by the sweep cut of least conductance
+     * along it, made only when that conductance is below max_cut, else the
+     * part stays whole (docs/clustering.md, "Sweep cut"). */
+    int sweep;
+    double max_cut;
     /* Parts with at least this many nodes try the sparse eigen-solver
      * (xp_fiedler.h) first; smaller ones, and parts it cannot decide, use a
      * dense solve. */
@@ -46,7 +52,7 @@ typedef struct xp_cluster_opts {
     int fault_rank;
 } xp_cluster_opts;
 
-/* Defaults: min_split 4, tight 0.5, sparse_min 100, scalapack_min 2000,
+/* Defaults: min_split 4, tight 0.5, sweep 0, max_cut 0.25, sparse_min 100, scalapack_min 2000,
  * sparse_method 0 (auto), sparse_maxit 0, fault_rank -1
  * (docs/clustering.md gives the measurements behind them). */
 void xp_cluster_opts_default(xp_cluster_opts *o);

@@ -43,6 +43,11 @@
     X(tight, "tight", 0, D, "0.5", 0, 1e9,                                     \
       "a part is tightly connected when its normalised algebraic "             \
       "connectivity is at least this (§3.1)")                                  \
+    X(sweep_cut, "sweep-cut", 0, F, "0", 0, 1,                                 \
+      "split along the Fiedler vector's cut of least conductance, not by "     \
+      "its sign (docs/clustering.md)")                                         \
+    X(max_cut, "max-cut", 0, D, "0.25", 0, 1e9,                                \
+      "with --sweep-cut: split only along a cut of conductance below this")   \
     X(min_split, "min-split", 0, I, "4", 2, 1000000000,                        \
       "parts smaller than this are not split (§3.1, Procedure 2)")             \
     X(sparse_min, "sparse-min", 0, I, "100", 2, 1000000000,                    \

@@ -83,6 +83,18 @@ static inline void tg_clique(tg_graph *t, int64_t a, int64_t n, double w)
             tg_edge(t, a + i, a + j, w);
 }
 
+/* Two 12-cliques of score 1 (nodes 0-11, 12-23) joined by rule 5 => 17 of
+ * score weak (when weak > 0); nnodes at least 24. */
+static inline void tg_two_cliques(tg_graph *t, double weak)
+{
+    if (t->nnodes < 24)
+        t->nnodes = 24;
+    tg_clique(t, 0, 12, 1.0);
+    tg_clique(t, 12, 12, 1.0);
+    if (weak > 0)
+        tg_edge(t, 5, 17, weak);
+}
+
 static inline void tg_path(tg_graph *t, int64_t a, int64_t n, double w)
 {
     for (int64_t i = 0; i + 1 < n; i++)

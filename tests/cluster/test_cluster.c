@@ -33,11 +33,8 @@ static void two_cliques(void)
     xp_clustering c;
     xp_err e;
     xp_cluster_opts_default(&o);
-    t.nnodes = 24;
-    tg_clique(&t, 0, 12, 1.0);
-    tg_clique(&t, 12, 12, 1.0);
+    tg_two_cliques(&t, 0.05);
     tg_edge(&t, 3, 2, 0.5); /* reverse direction: max keeps 1.0 */
-    tg_edge(&t, 5, 17, 0.05);
     XP_CHECK_INT(run(&t, &o, &c, &e), XP_OK);
     XP_CHECK_INT(c.nclusters, 2);
     for (int64_t i = 0; i < 24; i++)
@@ -289,6 +286,46 @@ static void planted(void)
     tg_free(&t);
 }
 
+/* --sweep-cut: a hub with leaves of unequal scores is not tight
+ * (lambda2 / dbar < 0.5), and the sign split peels leaves off it; every
+ * sweep cut along the Fiedler vector has conductance 1, so with the sweep
+ * it stays whole. Two cliques joined by one weak rule still split there
+ * (conductance 0.05 / 132.05). */
+static void sweep_cut(void)
+{
+    tg_graph t = {0};
+    xp_cluster_opts o;
+    xp_clustering c;
+    xp_err e;
+    xp_cluster_opts_default(&o);
+    t.nnodes = 21;
+    for (int i = 1; i < 21; i++)
+        tg_edge(&t, 0, i, 1.0 + 0.05 * i);
+    XP_CHECK_INT(run(&t, &o, &c, &e), XP_OK);
+    XP_CHECK(c.nclusters > 1); /* the sign split peels */
+    xp_clustering_free(&c);
+    o.sweep = 1;
+    XP_CHECK_INT(run(&t, &o, &c, &e), XP_OK);
+    XP_CHECK_INT(c.nclusters, 1);
+    XP_CHECK_INT(c.cluster_spectral[0], 0);
+    xp_clustering_free(&c);
+    o.max_cut = 1.5; /* every cut is weak enough: split */
+    XP_CHECK_INT(run(&t, &o, &c, &e), XP_OK);
+    XP_CHECK(c.nclusters > 1);
+    xp_clustering_free(&c);
+    tg_free(&t);
+    memset(&t, 0, sizeof t);
+    o.max_cut = 0.25;
+    tg_two_cliques(&t, 0.05);
+    XP_CHECK_INT(run(&t, &o, &c, &e), XP_OK);
+    XP_CHECK_INT(c.nclusters, 2);
+    for (int i = 0; i < 24; i++)
+        XP_CHECK_INT(c.node_cluster[i] == c.node_cluster[0], i < 12);
+    XP_CHECK_INT(c.edge_cut[t.nedges - 1], 1);
+    xp_clustering_free(&c);
+    tg_free(&t);
+}
+
 /* Rules of score 0 (eq. (2) <= 0, kept by the client-level test) join
  * nodes in the closure only: Procedure 2 splits along them without an
  * eigen-solve (a fault is injected into the first one), and a part that
@@ -303,8 +340,7 @@ static void zero_score_rules(void)
     o.min_split = 13; /* each clique alone is too small to enter Procedure 2 */
     o.fault_rank = 0;
     t.nnodes = 25;
-    tg_clique(&t, 0, 12, 1.0);
-    tg_clique(&t, 12, 12, 1.0);
+    tg_two_cliques(&t, 0);
     int64_t z = t.nedges;
     tg_edge(&t, 3, 20, 0.0);
     tg_edge(&t, 20, 3, 0.0);
@@ -342,10 +378,7 @@ static void errors(void)
     xp_clustering c;
     xp_err e;
     xp_cluster_opts_default(&o);
-    t.nnodes = 24;
-    tg_clique(&t, 0, 12, 1.0);
-    tg_clique(&t, 12, 12, 1.0);
-    tg_edge(&t, 5, 17, 0.05);
+    tg_two_cliques(&t, 0.05);
     o.fault_rank = 0;
     XP_CHECK_INT(run(&t, &o, &c, &e), XP_LAPACK);
     XP_CHECK(strstr(e.msg, "dsyevr: info = 1") != NULL);
@@ -379,6 +412,7 @@ int main(void)
     repeated_runs();
     planted();
     zero_score_rules();
+    sweep_cut();
     errors();
     XP_TEST_END();
 }

@@ -347,10 +347,11 @@ static void same_clustering(const tg_graph *t, xp_cluster_opts o,
     xp_clustering_free(&d);
 }
 
-static void sparse_equals_dense(void)
+static void sparse_equals_dense(int sweep)
 {
     xp_cluster_opts o;
     xp_cluster_opts_default(&o);
+    o.sweep = sweep;
     tg_graph t = {0};
     for (uint64_t seed = 1; seed <= 2; seed++) {
         tg_planted(&t, 200 * (int64_t)seed, 30, 0.8, 0.3, seed);
@@ -420,7 +421,8 @@ int main(void)
 {
     sldl_counts();
     eigenpairs();
-    sparse_equals_dense();
+    sparse_equals_dense(0);
+    sparse_equals_dense(1); /* --sweep-cut */
     tight_zero();
     fallback();
     XP_TEST_END();

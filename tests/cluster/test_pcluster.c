@@ -81,15 +81,13 @@ static void compare_with_serial(const tg_graph *t, xp_cluster_opts o,
     xp_clustering_free(&s);
 }
 
-static void equal_to_serial(void)
+static void equal_to_serial(int sweep)
 {
     xp_cluster_opts o;
     xp_cluster_opts_default(&o);
+    o.sweep = sweep;
     tg_graph t = {0};
-    t.nnodes = 24;
-    tg_clique(&t, 0, 12, 1.0);
-    tg_clique(&t, 12, 12, 1.0);
-    tg_edge(&t, 5, 17, 0.05);
+    tg_two_cliques(&t, 0.05);
     compare_with_serial(&t, o, "two cliques");
     tg_free(&t);
     memset(&t, 0, sizeof t);
@@ -231,7 +229,8 @@ int main(int argc, char **argv)
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    equal_to_serial();
+    equal_to_serial(0);
+    equal_to_serial(1); /* --sweep-cut */
     eigen_agreement();
     injected_failure(size);
     int fails = xp_test_fail_, total = 0;
