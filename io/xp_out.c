@@ -60,14 +60,17 @@ static void xp__side_json(FILE *f, const xp_meta *m, uint32_t col, int act)
 void xp_out_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    while (*s) {
+        size_t n = strcspn(s, "\"\\" XP_OUT_CTL); /* a run to copy as is */
+        fwrite(s, 1, n, f);
+        s += n;
+        if (*s == 0)
+            break;
+        unsigned char c = (unsigned char)*s++;
         if (c == '"' || c == '\\')
             fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
         else
-            fputc(c, f);
+            fprintf(f, "\\u%04x", c);
     }
     fputc('"', f);
 }

@@ -44,4 +44,10 @@ xp_status xp_out_commit(const char *dir, const char *const *names, int n, xp_err
 /* Write s as a JSON string (quoted, escaped). */
 void xp_out_json_string(FILE *f, const char *s);
 
+/* The control characters 0x01-0x1f, for strcspn: the escapers copy the
+ * runs between characters they must escape with one fwrite. */
+#define XP_OUT_CTL                                                              \
+    "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"              \
+    "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"
+
 #endif

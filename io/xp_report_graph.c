@@ -4,19 +4,24 @@
 #include <math.h>
 #include <string.h>
 
+#include "xp_out.h"
 #include "xp_report_int.h"
 
 /* A DOT double-quoted string: escape '"' and '\'; newlines become \n. */
 static void xp__dot_str(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        if (*s == '\n')
+    while (*s) {
+        size_t n = strcspn(s, "\"\\\n"); /* a run to copy as is */
+        fwrite(s, 1, n, f);
+        s += n;
+        if (*s == 0)
+            break;
+        char c = *s++;
+        if (c == '\n')
             fputs("\\n", f);
         else
-            fputc(*s, f);
+            fprintf(f, "\\%c", c);
     }
     fputc('"', f);
 }
@@ -81,6 +86,11 @@ xp_status xp__report_dot(FILE *f, const xp_report *rep, xp_err *e)
 static void xp__xml_str(FILE *f, const char *s)
 {
     for (; *s; s++) {
+        size_t n = strcspn(s, "&<>\"'" XP_OUT_CTL); /* a run to copy as is */
+        fwrite(s, 1, n, f);
+        s += n;
+        if (*s == 0)
+            break;
         switch (*s) {
         case '&': fputs("&amp;", f); break;
         case '<': fputs("&lt;", f); break;

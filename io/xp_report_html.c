@@ -6,22 +6,26 @@
 #include <string.h>
 #include <strings.h>
 
+#include "xp_out.h"
 #include "xp_report_assets.h"
 #include "xp_report_int.h"
 
 void xp__report_json_str(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    while (*s) {
+        size_t n = strcspn(s, "\"\\<>&" XP_OUT_CTL); /* a run to copy as is */
+        fwrite(s, 1, n, f);
+        s += n;
+        if (*s == 0)
+            break;
+        unsigned char c = (unsigned char)*s++;
         if (c == '"' || c == '\\')
             fprintf(f, "\\%c", c);
         else if (c == '\n')
             fputs("\\n", f);
-        else if (c < 0x20 || c == '<' || c == '>' || c == '&')
-            fprintf(f, "\\u%04x", c); /* '<' escaped: no "</script>" inside the blob */
         else
-            fputc(c, f);
+            fprintf(f, "\\u%04x", c); /* '<' escaped: no "</script>" inside the blob */
     }
     fputc('"', f);
 }
