@@ -57,11 +57,12 @@ static void xp__side_json(FILE *f, const xp_meta *m, uint32_t col, int act)
     fprintf(f, ", \"act\": \"%s\"}", act == XP_NEW ? "new" : "present");
 }
 
-void xp_out_json_string(FILE *f, const char *s)
+void xp_out_json_escaped(FILE *f, const char *s, int html)
 {
     fputc('"', f);
     while (*s) {
-        size_t n = strcspn(s, "\"\\" XP_OUT_CTL); /* a run to copy as is */
+        /* a run to copy as is */
+        size_t n = strcspn(s, html ? "\"\\<>&" XP_OUT_CTL : "\"\\" XP_OUT_CTL);
         fwrite(s, 1, n, f);
         s += n;
         if (*s == 0)
@@ -69,10 +70,17 @@ void xp_out_json_string(FILE *f, const char *s)
         unsigned char c = (unsigned char)*s++;
         if (c == '"' || c == '\\')
             fprintf(f, "\\%c", c);
+        else if (html && c == '\n')
+            fputs("\\n", f);
         else
             fprintf(f, "\\u%04x", c);
     }
     fputc('"', f);
+}
+
+void xp_out_json_string(FILE *f, const char *s)
+{
+    xp_out_json_escaped(f, s, 0);
 }
 
 typedef struct xp__rkey {

@@ -43,6 +43,9 @@ xp_status xp_out_commit(const char *dir, const char *const *names, int n, xp_err
 
 /* Write s as a JSON string (quoted, escaped). */
 void xp_out_json_string(FILE *f, const char *s);
+/* The same; html 1 also escapes '<', '>' and '&' as \u00XX (no "</script>"
+ * inside a page's data) and writes a newline as \n (report.html). */
+void xp_out_json_escaped(FILE *f, const char *s, int html);
 
 /* The control characters 0x01-0x1f, for strcspn: the escapers copy the
  * runs between characters they must escape with one fwrite. */

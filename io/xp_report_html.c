@@ -12,22 +12,7 @@
 
 void xp__report_json_str(FILE *f, const char *s)
 {
-    fputc('"', f);
-    while (*s) {
-        size_t n = strcspn(s, "\"\\<>&" XP_OUT_CTL); /* a run to copy as is */
-        fwrite(s, 1, n, f);
-        s += n;
-        if (*s == 0)
-            break;
-        unsigned char c = (unsigned char)*s++;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", f);
-        else
-            fprintf(f, "\\u%04x", c); /* '<' escaped: no "</script>" inside the blob */
-    }
-    fputc('"', f);
+    xp_out_json_escaped(f, s, 1);
 }
 
 static void xp__jnum(FILE *f, double x)
