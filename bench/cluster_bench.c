@@ -20,7 +20,9 @@
  * up to --serial-max) and the sparse solver on rank 0.
  *
  *   mpiexec -n P cluster_bench [--serial-max N] [--scalapack-min N]
- *       [--sparse-min N] [--graph FILE] [--eig] SIZE...
+ *       [--sparse-min N] [--sweep] [--graph FILE] [--eig] SIZE...
+ * --sweep: the split expose-mpi makes by default (the normalised
+ * Laplacian's sweep cut, docs/clustering.md); without it the sign split.
  * --graph FILE: lines "src dst score" (0-based node ids); SIZE is ignored
  * for it (give one SIZE, e.g. 0).
  */
@@ -35,6 +37,7 @@
 
 typedef struct bench_cfg {
     int64_t serial_max, smin, sparse_min;
+    int sweep; /* --sweep: expose-mpi's default split (normalised, sweep cut) */
     const char *graph;
     int rank, size;
 } bench_cfg;
@@ -109,6 +112,7 @@ static void bench_size(const bench_cfg *b, int64_t n)
     xp_cluster_opts_default(&o);
     o.sparse_min = b->sparse_min;
     o.scalapack_min = b->smin;
+    o.sweep = b->sweep;
     xp_clustering d = {0}, s = {0}, c = {0}, q = {0};
     double td = -1, ts = -1, tq = -1;
     int ref = n <= b->serial_max;
@@ -229,7 +233,7 @@ static void bench_eig(const bench_cfg *b, int64_t n)
 int main(int argc, char **argv)
 {
     int eig = 0;
-    bench_cfg b = {5000, 2000, 0, NULL, 0, 1};
+    bench_cfg b = {5000, 2000, 0, 0, NULL, 0, 1};
     xp_cluster_opts od;
     xp_cluster_opts_default(&od);
     b.sparse_min = od.sparse_min;
@@ -246,6 +250,8 @@ int main(int argc, char **argv)
             b.sparse_min = atoll(argv[++i]);
         else if (!strcmp(argv[i], "--graph") && i + 1 < argc)
             b.graph = argv[++i];
+        else if (!strcmp(argv[i], "--sweep"))
+            b.sweep = 1;
         else if (!strcmp(argv[i], "--eig"))
             eig = 1;
         else if (eig)

@@ -60,7 +60,11 @@ xp_status xp__report_dot(FILE *f, const xp_report *rep, xp_err *e)
 {
     fprintf(f, "// eXpose rule graph: nodes are activities, edges are rules (score in nats).\n"
                "// Node ids are canonical side ids SRC:SPORT>DST:DPORT/PROTO ACT.\n");
-    fprintf(f, "digraph expose {\n  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=10];\n"
+    /* newrank=true: without it Graphviz 2.43's dot fails ("trouble in
+     * init_rank") on some graphs of clusters with rules between them (the
+     * AFS capture's, with the sweep-cut clusters). */
+    fprintf(f, "digraph expose {\n  graph [rankdir=LR, newrank=true, fontname=\"Helvetica\", "
+               "fontsize=10];\n"
                "  node [shape=box, style=\"rounded,filled\", fillcolor=white, "
                "fontname=\"Helvetica\", fontsize=9];\n"
                "  edge [fontname=\"Helvetica\", fontsize=8, arrowsize=0.6];\n");

@@ -127,6 +127,8 @@ static void xp__write_svg(const char *dir, size_t nrules, const xp_report_opts *
         xp__warn(o, "%s/graph.svg not drawn: `%s -Tsvg` failed (status %d)", dir, dot, rc);
     else
         *made = 1;
+    if (!*made)
+        unlink(out); /* dot may leave a partial graph.svg.tmp */
 }
 
 static void xp__remove_tmps(const char *dir)

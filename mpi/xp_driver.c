@@ -553,7 +553,9 @@ static xp_status xp__cluster(xp__ctx *c, int64_t **nodes_out, int64_t *nnodes_ou
         co.min_split = c->o.min_split;
         co.tight = c->o.tight;
         co.max_cut = c->o.max_cut;
-        co.sweep = c->o.sweep_cut;
+        /* The default splits along the normalised Laplacian's sweep cut;
+         * --sign-split and --paper keep Procedure 2's sign split of L. */
+        co.sweep = !c->o.sign_split && !c->o.paper;
         co.sparse_min = c->o.sparse_min;
         co.scalapack_min = c->o.scalapack_min;
         s = xp_pcluster_run(c->comm, &g, &co, &c->cl, &c->e);

@@ -13,6 +13,7 @@
 #include "xp_pcluster.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,11 +32,20 @@ typedef struct xp__pctx {
     const xp_cluster_opts *o;
 } xp__pctx;
 
-/* This rank's blocks of part p's Laplacian, straight from the graph. */
-static void fill_local(const xp__cstate *st, int64_t p, const xp_sl_grid *g,
-                       xp_sl_mat *A)
+/* This rank's blocks of part p's Laplacian, straight from the graph (with
+ * st->norm, D^-1/2 L D^-1/2 as xp__cstate_laplacian). */
+static xp_status fill_local(const xp__cstate *st, int64_t p, const xp_sl_grid *g,
+                            xp_sl_mat *A, xp_err *e)
 {
     const xp__cpart *pt = &st->parts[p];
+    double *rs = NULL; /* d_i^-1/2 */
+    if (st->norm) {
+        rs = malloc(((size_t)pt->n + 1) * sizeof *rs);
+        XP_ALLOC_CHECK(e, rs, "the degrees");
+        xp__cstate_degrees(st, p, rs);
+        for (int64_t i = 0; i < pt->n; i++)
+            rs[i] = 1 / sqrt(rs[i]);
+    }
     for (int il = 0; il < A->mloc; il++) {
         int64_t i = xp_sl_global(il, A->nb, g->nprow, g->myrow);
         int64_t u = st->nodes[pt->off + i];
@@ -47,11 +57,13 @@ static void fill_local(const xp__cstate *st, int64_t p, const xp_sl_grid *g,
             deg += st->val[k];
             if (xp_sl_owner(j, A->nb, g->npcol) == g->mycol)
                 A->a[il + (size_t)xp_sl_local(j, A->nb, g->npcol) * A->lld] =
-                    -st->val[k];
+                    rs ? -st->val[k] * rs[i] * rs[j] : -st->val[k];
         }
         if (xp_sl_owner(i, A->nb, g->npcol) == g->mycol)
-            A->a[il + (size_t)xp_sl_local(i, A->nb, g->npcol) * A->lld] = deg;
+            A->a[il + (size_t)xp_sl_local(i, A->nb, g->npcol) * A->lld] = rs ? 1 : deg;
     }
+    free(rs);
+    return XP_OK;
 }
 
 /* Collective: one k of the eigen-solve of part p on the grid. */
@@ -66,8 +78,9 @@ static xp_status solve_large_k(xp__pctx *c, xp__cstate *st, int64_t p, int k,
     if (s == XP_OK && (!w || !Z))
         s = xp_err_set(e, XP_NOMEM, "out of memory for %d eigenpairs", k);
     s = xp_sl_agree(c->comm, s, e);
+    if (s == XP_OK)
+        s = xp_sl_agree(c->comm, fill_local(st, p, &c->grid, &A, e), e);
     if (s == XP_OK) {
-        fill_local(st, p, &c->grid, &A);
         s = xp_sl_eig_smallest(&c->grid, &A, k, w, Z, c->inject, e);
         c->inject = 0;
     }

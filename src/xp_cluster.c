@@ -348,6 +348,7 @@ xp_status xp__cstate_init(xp__cstate *st, const xp_rulegraph *g,
     /* tight = 0: lambda2 / dbar >= 0 holds for every part, so every closure
      * component is a cluster and no eigenproblem needs solving. */
     st->never_split = !(o->tight > 0);
+    st->norm = o->sweep != 0;
     size_t nn = (size_t)g->nnodes + 1;
     st->partid = malloc(nn * sizeof *st->partid);
     st->pos = malloc(nn * sizeof *st->pos);
@@ -427,6 +428,20 @@ xp_status xp__cstate_advance(xp__cstate *st, xp_err *e)
     return s;
 }
 
+void xp__cstate_degrees(const xp__cstate *st, int64_t p, double *deg)
+{
+    const xp__cpart *pt = &st->parts[p];
+    for (int64_t i = 0; i < pt->n; i++) {
+        int64_t u = st->nodes[pt->off + i];
+        deg[i] = 0;
+        for (int64_t k = st->rowptr[u]; k < st->rowptr[u + 1]; k++)
+            if (st->partid[st->col[k]] == p)
+                deg[i] += st->val[k];
+    }
+}
+
+/* L of part p, dense; with st->norm, D^-1/2 L D^-1/2 (unit diagonal: a
+ * part's nodes all have rules of positive weight inside it). */
 void xp__cstate_laplacian(const xp__cstate *st, int64_t p, double *L)
 {
     const xp__cpart *pt = &st->parts[p];
@@ -443,13 +458,42 @@ void xp__cstate_laplacian(const xp__cstate *st, int64_t p, double *L)
         }
         L[i + i * n] = deg;
     }
+    if (!st->norm)
+        return;
+    for (size_t i = 0; i < n; i++)
+        L[i + i * n] = 1 / sqrt(L[i + i * n]); /* d_i^-1/2, for now */
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = 0; i < n; i++)
+            if (i != j)
+                L[i + j * n] *= L[i + i * n] * L[j + j * n];
+    for (size_t i = 0; i < n; i++)
+        L[i + i * n] = 1;
 }
 
-/* y = L x for part p, without forming L. Returns the largest degree. */
+/* y = L x for part p, without forming L (with st->norm: D^-1/2 L D^-1/2,
+ * whose norm is at most 2). Returns the largest degree (1 with st->norm). */
 static double lap_apply(const xp__cstate *st, int64_t p, const double *x,
                         double *y)
 {
     const xp__cpart *pt = &st->parts[p];
+    if (st->norm) {
+        double *d = malloc(((size_t)pt->n + 1) * sizeof *d);
+        if (d == NULL)
+            return NAN; /* the residual check then fails: reported, no crash */
+        xp__cstate_degrees(st, p, d);
+        for (int64_t i = 0; i < pt->n; i++) {
+            int64_t u = st->nodes[pt->off + i];
+            double acc = 0;
+            for (int64_t k = st->rowptr[u]; k < st->rowptr[u + 1]; k++) {
+                int64_t c = st->col[k];
+                if (st->partid[c] == p)
+                    acc += st->val[k] * x[st->pos[c]] / sqrt(d[st->pos[c]]);
+            }
+            y[i] = x[i] - acc / sqrt(d[i]);
+        }
+        free(d);
+        return 1;
+    }
     double dmax = 0;
     for (int64_t i = 0; i < pt->n; i++) {
         int64_t u = st->nodes[pt->off + i];
@@ -785,7 +829,7 @@ static xp_status decide_core(xp__cstate *st, int64_t p, int k,
         return s != XP_OK ? s : xp_err_set(e, XP_INTERNAL, "decide: k = %d", k);
     }
     /* Tight: normalised algebraic connectivity lambda2 / mean degree. */
-    double tight_at = o->tight * (part_degree_sum(st, p) / (double)n);
+    double tight_at = o->tight * (st->norm ? 1 : part_degree_sum(st, p) / (double)n);
     double tie = XP__EQ_TOL * normL;
     int m = 1;
     while (1 + m < k && w[1 + m] - w[1] <= tie)
@@ -816,6 +860,19 @@ static xp_status decide_core(xp__cstate *st, int64_t p, int k,
     double gap = 0;
     if (b != NULL)
         delta = split_error(k, m, w, b, fnorm, &gap);
+    double vscale = 1; /* bound on an entry of v per unit of y's error */
+    if (st->norm) { /* N's vector y; the sweep orders v = D^-1/2 y */
+        double *d = malloc((size_t)n * sizeof *d);
+        XP_ALLOC_CHECK(e, d, "the degrees");
+        xp__cstate_degrees(st, p, d);
+        double dmin = INFINITY;
+        for (int64_t i = 0; i < n; i++) {
+            u[i] /= sqrt(d[i]);
+            dmin = fmin(dmin, d[i]);
+        }
+        vscale = 1 / sqrt(dmin);
+        free(d);
+    }
     if (b != NULL && !(delta < margin)) {
         *verdict = XP__DENSE; /* the seed of the projection could change */
     } else {
@@ -826,7 +883,7 @@ static xp_status decide_core(xp__cstate *st, int64_t p, int k,
                             gap * fnorm;
         for (int pass = 0; pass < 2; pass++) {
             double d = pass == 0 ? delta : 0;
-            *verdict = o->sweep ? split_by_sweep(st, p, u, d, o->max_cut, e, &s)
+            *verdict = o->sweep ? split_by_sweep(st, p, u, d * vscale, o->max_cut, e, &s)
                                 : split_by_sign(st, p, u, d);
             if (s != XP_OK || *verdict != XP__DENSE || !(gap > 0 && delta <= dense_like))
                 break;
@@ -1002,7 +1059,33 @@ static xp_status local_graph(const xp__cstate *st, int64_t p, xp_lapgraph *lg,
             }
     }
     rowptr[pt->n] = m;
-    *lg = (xp_lapgraph){pt->n, rowptr, col, val};
+    *lg = (xp_lapgraph){pt->n, rowptr, col, val, NULL, NULL};
+    if (!st->norm)
+        return XP_OK;
+    /* D^-1/2 L D^-1/2: weights w_ij / sqrt(d_i d_j), diagonal 1, null
+     * vector D^1/2 1 (normalised). */
+    double *d = malloc(((size_t)pt->n + 1) * 3 * sizeof *d);
+    if (d == NULL) {
+        free(rowptr);
+        free(col);
+        free(val);
+        return xp_err_set(e, XP_NOMEM, "out of memory for a %lld-node "
+                          "part's graph", (long long)pt->n);
+    }
+    double *one = d + pt->n + 1, *z = one + pt->n + 1, zz = 0;
+    xp__cstate_degrees(st, p, d);
+    for (int64_t i = 0; i < pt->n; i++) {
+        one[i] = 1;
+        z[i] = sqrt(d[i]);
+        zz += d[i];
+    }
+    for (int64_t i = 0; i < pt->n; i++)
+        for (int64_t q = rowptr[i]; q < rowptr[i + 1]; q++)
+            val[q] /= z[i] * z[col[q]];
+    for (int64_t i = 0; i < pt->n; i++)
+        z[i] /= sqrt(zz);
+    lg->diag = one;
+    lg->null = z;
     return XP_OK;
 }
 
@@ -1077,6 +1160,8 @@ xp_status xp__cstate_solve_sparse(xp__cstate *st, int64_t p,
     free((void *)lg.rowptr);
     free((void *)lg.col);
     free((void *)lg.val);
+    if (lg.diag != NULL)
+        free((double *)lg.diag - (st->parts[p].n + 1)); /* the block of local_graph */
     return s;
 }
 

@@ -31,9 +31,12 @@ typedef struct xp_cluster_opts {
     double tight;          /* tight when lambda2 / mean degree >= this; 0:
                               every part is tight, no eigen-solve at all */
     /* How a part that is not tight is split: sweep 0, by the sign of the
-     * Fiedler vector (Procedure 2); 1, by the sweep cut of least conductance
-     * along it, made only when that conductance is below max_cut, else the
-     * part stays whole (docs/clustering.md, "Sweep cut"). */
+     * Fiedler vector of L (Procedure 2 to the letter; this library's
+     * default); 1, the Fiedler vector of the normalised Laplacian
+     * D^-1/2 L D^-1/2 (tight: lambda2 >= tight), and the sweep cut of least
+     * conductance along D^-1/2 times it, made only when that conductance is
+     * below max_cut, else the part stays whole (expose-mpi's default;
+     * docs/clustering.md, "Sweep cut"). */
     int sweep;
     double max_cut;
     /* Parts with at least this many nodes try the sparse eigen-solver
@@ -120,6 +123,8 @@ typedef struct xp__cstate {
     int64_t min_split;
     int never_split;  /* tight = 0: every closure component is a cluster */
     int has_zero;     /* some rule pair weighs 0 (closure only) */
+    int norm;         /* --sweep-cut: the normalised Laplacian
+                         D^-1/2 L D^-1/2 (docs/clustering.md) */
 } xp__cstate;
 
 /* Check g and o, build the symmetrised graph and the first round (closure
@@ -133,6 +138,8 @@ xp_status xp__cstate_advance(xp__cstate *st, xp_err *e);
 
 /* Fill the dense Laplacian of part p (column-major, n x n, lda n). */
 void xp__cstate_laplacian(const xp__cstate *st, int64_t p, double *L);
+/* deg[i] = weighted degree of the i-th node of part p inside the part. */
+void xp__cstate_degrees(const xp__cstate *st, int64_t p, double *deg);
 
 /*
  * Given the k smallest eigenpairs of part p's Laplacian (w ascending, Z

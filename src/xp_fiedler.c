@@ -96,8 +96,18 @@ static void lap_mv(const xp_lapgraph *g, const double *deg,
     }
 }
 
-static void remove_mean(double *x, int64_t n)
+/* x := x minus its component along the null vector z (unit; NULL: the
+ * constant vector, whose component is the mean). */
+static void remove_null(double *x, int64_t n, const double *z)
 {
+    if (z != NULL) {
+        double d = 0;
+        for (int64_t i = 0; i < n; i++)
+            d += z[i] * x[i];
+        for (int64_t i = 0; i < n; i++)
+            x[i] -= d * z[i];
+        return;
+    }
     double mean = 0;
     for (int64_t i = 0; i < n; i++)
         mean += x[i];
@@ -110,9 +120,9 @@ static void remove_mean(double *x, int64_t n)
 static void apply_pinv(xp__dav *D, double *x)
 {
     D->nsolve++;
-    remove_mean(x, D->n);
+    remove_null(x, D->n, D->g->null);
     xp_sldl_solve(&D->F, x);
-    remove_mean(x, D->n);
+    remove_null(x, D->n, D->g->null);
 }
 
 /* A fixed, index-based pseudo-random vector (splitmix64), in [-1, 1). */
@@ -138,7 +148,7 @@ static int dav_append(xp__dav *D)
     double after = before;
     for (int pass = 0; pass < 3; pass++) {
         double len = after;
-        remove_mean(t, n);
+        remove_null(t, n, D->g->null);
         for (int j = 0; j < D->m; j++)
             D->h[j] = dot(D->V + (size_t)j * (size_t)n, t, n);
         for (int j = 0; j < D->m; j++) {
@@ -578,11 +588,12 @@ static xp_status slice_bracket(xp__slice *S, int64_t j, double *lo, double *hi,
 
 /* Orthonormalise x against 1 and the m columns of P, twice; 0 if nothing
  * is left of it. */
-static int orth_against(double *x, const double *P, int m, int64_t n)
+static int orth_against(double *x, const double *P, int m, int64_t n,
+                        const double *z)
 {
     double before = sqrt(dot(x, x, n));
     for (int pass = 0; pass < 2; pass++) {
-        remove_mean(x, n);
+        remove_null(x, n, z);
         for (int j = 0; j < m; j++) {
             const double *q = P + (size_t)j * (size_t)n;
             double d = dot(q, x, n);
@@ -659,11 +670,11 @@ static xp_status slice_group(xp__slice *S, double mu, int mg, double *P,
         for (int a2 = 0; a2 < mg && fine; a2++) {
             double *x = X + (size_t)a2 * (size_t)n;
             if (it > 0) {
-                remove_mean(x, n);
+                remove_null(x, n, D->g->null);
                 xp_sldl_solve(&G, x);
                 D->nsolve++;
             }
-            fine = orth_against(x, P, m + a2, n);
+            fine = orth_against(x, P, m + a2, n, D->g->null);
         }
         if (!fine)
             break;
@@ -718,7 +729,7 @@ static xp_status slice_upper(xp__slice *S, int kb, double *X, xp_err *e)
         for (int a = 0; fine && a < kb; a++) {
             double *x = X + (size_t)a * (size_t)n;
             apply_pinv(D, x);
-            fine = orth_against(x, X, a, n);
+            fine = orth_against(x, X, a, n, D->g->null);
         }
     if (fine) {
         block_residual(D, X, kb, LX, Hg);
@@ -892,7 +903,7 @@ static xp_status take_pairs(const xp__dav *D, xp_fiedler_pairs *out,
     out->w[0] = 0;
     out->rn[0] = 0;
     for (int64_t i = 0; i < n; i++)
-        out->Z[i] = 1 / sqrt((double)n);
+        out->Z[i] = D->g->null ? D->g->null[i] : 1 / sqrt((double)n);
     for (int c = 0; c + 1 < k; c++) {
         out->w[1 + c] = D->th[c];
         out->rn[1 + c] = D->rn[c];
@@ -921,6 +932,8 @@ xp_status xp_fiedler_smallest(const xp_lapgraph *g, int k,
         deg[i] = 0;
         for (int64_t q = g->rowptr[i]; q < g->rowptr[i + 1]; q++)
             deg[i] += g->val[q];
+        if (g->diag != NULL)
+            deg[i] = g->diag[i];
         info->norm = fmax(info->norm, 2 * deg[i]);
     }
     D.g = g;

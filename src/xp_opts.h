@@ -43,11 +43,13 @@
     X(tight, "tight", 0, D, "0.5", 0, 1e9,                                     \
       "a part is tightly connected when its normalised algebraic "             \
       "connectivity is at least this (§3.1)")                                  \
-    X(sweep_cut, "sweep-cut", 0, F, "0", 0, 1,                                 \
-      "split along the Fiedler vector's cut of least conductance, not by "     \
-      "its sign (docs/clustering.md)")                                         \
+    X(sign_split, "sign-split", 0, F, "0", 0, 1,                               \
+      "Procedure 2 to the letter: split by the sign of L's Fiedler vector "    \
+      "(default: the least-conductance sweep cut of the normalised "           \
+      "Laplacian's; also with --paper; docs/clustering.md)")                   \
     X(max_cut, "max-cut", 0, D, "0.25", 0, 1e9,                                \
-      "with --sweep-cut: split only along a cut of conductance below this")   \
+      "split a part only along a cut of conductance below this (not with "    \
+      "--sign-split)")                                                         \
     X(min_split, "min-split", 0, I, "4", 2, 1000000000,                        \
       "parts smaller than this are not split (§3.1, Procedure 2)")             \
     X(sparse_min, "sparse-min", 0, I, "100", 2, 1000000000,                    \

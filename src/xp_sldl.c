@@ -170,7 +170,7 @@ static xp_status elim_init(xp__elim *E, const xp_lapgraph *g, double sigma,
         }
         E->len[i] = E->live[i] = m;
         E->cap[i] = m + 1;
-        E->diag[i] = deg - sigma;
+        E->diag[i] = (g->diag ? g->diag[i] : deg) - sigma;
     }
     return XP_OK;
 }
@@ -532,7 +532,7 @@ xp_status xp_sldl_refactor(const xp_sldl *P, const xp_lapgraph *g,
                     *x = -g->val[k];
             }
         }
-        diag[u] = deg - sigma;
+        diag[u] = (g->diag ? g->diag[u] : deg) - sigma;
         F->growth = fmax(F->growth, fabs(diag[u]));
     }
     for (int64_t t = 0; t < F->nsparse && ok && !F->bad; t++)

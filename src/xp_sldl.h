@@ -24,11 +24,17 @@
 
 #include "xp_error.h"
 
-/* An undirected graph as a symmetric CSR adjacency. */
+/* An undirected graph as a symmetric CSR adjacency; the matrix is its
+ * Laplacian D - A, or, with diag and null, diag(diag) - A whose null space is
+ * spanned by the unit vector null (the normalised Laplacian D^-1/2 L D^-1/2
+ * of --sweep-cut: weights w_ij / sqrt(d_i d_j), diag 1, null D^1/2 1
+ * normalised). */
 typedef struct xp_lapgraph {
     int64_t n;                   /* nodes 0..n-1 */
     const int64_t *rowptr, *col; /* n + 1 row starts; neighbours, no self */
     const double *val;           /* weights > 0; (i, j) and (j, i) equal */
+    const double *diag;          /* NULL: the row sums */
+    const double *null;          /* NULL: the constant vector */
 } xp_lapgraph;
 
 typedef struct xp_sldl_ent {

@@ -309,19 +309,46 @@ static void sweep_cut(void)
     XP_CHECK_INT(c.nclusters, 1);
     XP_CHECK_INT(c.cluster_spectral[0], 0);
     xp_clustering_free(&c);
-    o.max_cut = 1.5; /* every cut is weak enough: split */
+    o.max_cut = 1.5; /* every cut is weak enough, */
+    o.tight = 1.5;   /* and the star (lambda2 of N = 1) not tight: split */
     XP_CHECK_INT(run(&t, &o, &c, &e), XP_OK);
     XP_CHECK(c.nclusters > 1);
     xp_clustering_free(&c);
     tg_free(&t);
     memset(&t, 0, sizeof t);
     o.max_cut = 0.25;
+    o.tight = 0.5;
     tg_two_cliques(&t, 0.05);
     XP_CHECK_INT(run(&t, &o, &c, &e), XP_OK);
     XP_CHECK_INT(c.nclusters, 2);
     for (int i = 0; i < 24; i++)
         XP_CHECK_INT(c.node_cluster[i] == c.node_cluster[0], i < 12);
     XP_CHECK_INT(c.edge_cut[t.nedges - 1], 1);
+    xp_clustering_free(&c);
+    tg_free(&t);
+    /* A clique stays whole (lambda2 of N = n/(n-1) >= 0.5, tight). */
+    memset(&t, 0, sizeof t);
+    t.nnodes = 15;
+    tg_clique(&t, 0, 15, 2.0);
+    XP_CHECK_INT(run(&t, &o, &c, &e), XP_OK);
+    XP_CHECK_INT(c.nclusters, 1);
+    XP_CHECK_INT(c.cluster_spectral[0], 0);
+    xp_clustering_free(&c);
+    tg_free(&t);
+    /* A path of 20 splits in the middle (conductance 1/19), each half of
+     * 10 in its middle (1/9); a path of 5 stays: its best cut, 2 + 3, has
+     * conductance 1/3 >= 0.25. */
+    memset(&t, 0, sizeof t);
+    t.nnodes = 20;
+    tg_path(&t, 0, 20, 1.0);
+    XP_CHECK_INT(run(&t, &o, &c, &e), XP_OK);
+    int changes = 0;
+    for (int i = 0; i + 1 < 20; i++)
+        changes += c.node_cluster[i] != c.node_cluster[i + 1];
+    XP_CHECK_INT(changes, c.nclusters - 1); /* contiguous runs */
+    XP_CHECK(c.node_cluster[9] != c.node_cluster[10]); /* the middle */
+    XP_CHECK(c.node_cluster[4] != c.node_cluster[5]);
+    XP_CHECK_INT(c.nclusters, 4);
     xp_clustering_free(&c);
     tg_free(&t);
 }

@@ -63,7 +63,7 @@ static void csr_build(const tg_graph *t, csr *c)
     }
     for (int64_t i = 0; i < c->n; i++)
         c->rowptr[i + 1] += c->rowptr[i];
-    c->g = (xp_lapgraph){c->n, c->rowptr, c->col, c->val};
+    c->g = (xp_lapgraph){c->n, c->rowptr, c->col, c->val, NULL, NULL};
     free(p);
 }
 

@@ -12,7 +12,8 @@
 #      clusters.json alone (no window width) the graphs and the rule lines
 #      of report.txt are the same;
 #   5. a bad --names file fails at once (status 2) naming the file and line,
-#      before any output is written.
+#      before any output is written;
+#   6. a dot that fails leaves a warning and no graph.svg or .tmp behind.
 set -eu
 exe=$1 report=$2 shared=$3
 pcap=$shared/traces/afs-pcap/afs.pcap
@@ -71,3 +72,17 @@ set -e
   { echo "FAIL: bad --names message:" >&2; cat "$tmp/err" >&2; exit 1; }
 [ ! -e "$tmp/out2" ] || { echo "FAIL: output written despite a bad --names" >&2; exit 1; }
 echo "bad --names: $(cat "$tmp/err")"
+
+# 6. A dot that fails half way (as Graphviz does on some cluster graphs):
+#    a warning, no graph.svg and no graph.svg.tmp left, the rest complete.
+mkdir "$tmp/bin" "$tmp/re3"
+printf '#!/bin/sh\necho partial >"$3"\necho "trouble in init_rank" >&2\nexit 1\n' >"$tmp/bin/dot"
+chmod +x "$tmp/bin/dot"
+cp "$out/rules.jsonl" "$out/clusters.json" "$out/summary.json" "$tmp/re3/"
+PATH="$tmp/bin:$PATH" "$report" "$tmp/re3" 2>"$tmp/err3"
+grep -q 'graph.svg not drawn' "$tmp/err3" || { echo "FAIL: no warning for a failing dot" >&2; exit 1; }
+if ls "$tmp/re3" | grep -q -e '\.tmp$' -e '^graph\.svg$'; then
+  echo "FAIL: failing dot left: $(ls "$tmp/re3")" >&2; exit 1
+fi
+[ -s "$tmp/re3/report.html" ] || { echo "FAIL: report.html missing after a failing dot" >&2; exit 1; }
+echo "failing dot: $(cat "$tmp/err3")"
