@@ -828,7 +828,8 @@ static xp_status decide_core(xp__cstate *st, int64_t p, int k,
         free(u);
         return s != XP_OK ? s : xp_err_set(e, XP_INTERNAL, "decide: k = %d", k);
     }
-    /* Tight: normalised algebraic connectivity lambda2 / mean degree. */
+    /* Tight: normalised algebraic connectivity lambda2 / mean degree; with
+     * st->norm, lambda2 of D^-1/2 L D^-1/2 itself (its mean degree is 1). */
     double tight_at = o->tight * (st->norm ? 1 : part_degree_sum(st, p) / (double)n);
     double tie = XP__EQ_TOL * normL;
     int m = 1;
@@ -863,7 +864,10 @@ static xp_status decide_core(xp__cstate *st, int64_t p, int k,
     double vscale = 1; /* bound on an entry of v per unit of y's error */
     if (st->norm) { /* N's vector y; the sweep orders v = D^-1/2 y */
         double *d = malloc((size_t)n * sizeof *d);
-        XP_ALLOC_CHECK(e, d, "the degrees");
+        if (d == NULL) {
+            free(u);
+            return xp_err_set(e, XP_NOMEM, "out of memory for the degrees");
+        }
         xp__cstate_degrees(st, p, d);
         double dmin = INFINITY;
         for (int64_t i = 0; i < n; i++) {
