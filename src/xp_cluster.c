@@ -470,28 +470,24 @@ void xp__cstate_laplacian(const xp__cstate *st, int64_t p, double *L)
         L[i + i * n] = 1;
 }
 
-/* y = L x for part p, without forming L (with st->norm: D^-1/2 L D^-1/2,
- * whose norm is at most 2). Returns the largest degree (1 with st->norm). */
-static double lap_apply(const xp__cstate *st, int64_t p, const double *x,
-                        double *y)
+/* y = L x for part p, without forming L; with rs (d_i^-1/2 of each node,
+ * st->norm), y = D^-1/2 L D^-1/2 x, whose norm is at most 2. Returns the
+ * largest degree (1 with rs). */
+static double lap_apply(const xp__cstate *st, int64_t p, const double *rs,
+                        const double *x, double *y)
 {
     const xp__cpart *pt = &st->parts[p];
-    if (st->norm) {
-        double *d = malloc(((size_t)pt->n + 1) * sizeof *d);
-        if (d == NULL)
-            return NAN; /* the residual check then fails: reported, no crash */
-        xp__cstate_degrees(st, p, d);
+    if (rs != NULL) {
         for (int64_t i = 0; i < pt->n; i++) {
             int64_t u = st->nodes[pt->off + i];
             double acc = 0;
             for (int64_t k = st->rowptr[u]; k < st->rowptr[u + 1]; k++) {
                 int64_t c = st->col[k];
                 if (st->partid[c] == p)
-                    acc += st->val[k] * x[st->pos[c]] / sqrt(d[st->pos[c]]);
+                    acc += st->val[k] * x[st->pos[c]] * rs[st->pos[c]];
             }
-            y[i] = x[i] - acc / sqrt(d[i]);
+            y[i] = x[i] - acc * rs[i];
         }
-        free(d);
         return 1;
     }
     double dmax = 0;
@@ -578,12 +574,13 @@ static void project_fixed(const double *V, int64_t n, int m, double *u,
 
 static xp_status check_residuals(const xp__cstate *st, int64_t p, int k,
                                  const double *w, const double *Z,
-                                 double *scratch, double *normL, xp_err *e)
+                                 const double *rs, double *scratch,
+                                 double *normL, xp_err *e)
 {
     int64_t n = st->parts[p].n;
     for (int j = 0; j < k; j++) {
         const double *v = Z + (size_t)j * (size_t)n;
-        double dmax = lap_apply(st, p, v, scratch), r = 0, vn = 0;
+        double dmax = lap_apply(st, p, rs, v, scratch), r = 0, vn = 0;
         *normL = 2 * dmax; /* ||L||_2 <= 2 max degree */
         for (int64_t i = 0; i < n; i++) {
             double d = scratch[i] - w[j] * v[i];
@@ -821,9 +818,16 @@ static xp_status decide_core(xp__cstate *st, int64_t p, int k,
                              int *verdict, xp_err *e)
 {
     int64_t n = st->parts[p].n;
-    double *u = malloc(((size_t)n + 1) * sizeof *u), normL = 0;
+    /* u; with st->norm also rs = d_i^-1/2 (the normalised Laplacian). */
+    double *u = malloc(((size_t)n + 1) * (st->norm ? 2 : 1) * sizeof *u), normL = 0;
     XP_ALLOC_CHECK(e, u, "the Fiedler vector");
-    xp_status s = check_residuals(st, p, k, w, Z, u, &normL, e);
+    double *rs = st->norm ? u + n + 1 : NULL;
+    if (rs != NULL) {
+        xp__cstate_degrees(st, p, rs);
+        for (int64_t i = 0; i < n; i++)
+            rs[i] = 1 / sqrt(rs[i]);
+    }
+    xp_status s = check_residuals(st, p, k, w, Z, rs, u, &normL, e);
     if (s != XP_OK || k < 2) {
         free(u);
         return s != XP_OK ? s : xp_err_set(e, XP_INTERNAL, "decide: k = %d", k);
@@ -862,20 +866,12 @@ static xp_status decide_core(xp__cstate *st, int64_t p, int k,
     if (b != NULL)
         delta = split_error(k, m, w, b, fnorm, &gap);
     double vscale = 1; /* bound on an entry of v per unit of y's error */
-    if (st->norm) { /* N's vector y; the sweep orders v = D^-1/2 y */
-        double *d = malloc((size_t)n * sizeof *d);
-        if (d == NULL) {
-            free(u);
-            return xp_err_set(e, XP_NOMEM, "out of memory for the degrees");
-        }
-        xp__cstate_degrees(st, p, d);
-        double dmin = INFINITY;
+    if (rs != NULL) { /* N's vector y; the sweep orders v = D^-1/2 y */
+        vscale = 0;
         for (int64_t i = 0; i < n; i++) {
-            u[i] /= sqrt(d[i]);
-            dmin = fmin(dmin, d[i]);
+            u[i] *= rs[i];
+            vscale = fmax(vscale, rs[i]); /* 1 / sqrt(min degree) */
         }
-        vscale = 1 / sqrt(dmin);
-        free(d);
     }
     if (b != NULL && !(delta < margin)) {
         *verdict = XP__DENSE; /* the seed of the projection could change */
