@@ -62,7 +62,7 @@ int main(int argc, char **argv)
         xp_recvec rv = {0};
         xp_input_stats st = {0};
         double sec[3] = {0, 0, 0};
-        xp_pingest_opts po = {NULL, 0, sec, split, NULL};
+        xp_pingest_opts po = {NULL, 0, sec, split, NULL, NULL};
         MPI_Barrier(MPI_COMM_WORLD);
         double t = MPI_Wtime();
         s = xp_pingest_read(MPI_COMM_WORLD, &l, &po, &rv, &st, &e);

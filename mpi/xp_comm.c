@@ -69,6 +69,127 @@ xp_status xp_allreduce_bor(MPI_Comm comm, uint64_t *v, int64_t n, xp_err *e)
     return XP_OK;
 }
 
+/* A contiguous type of `size` bytes, so that counts are in items. */
+static xp_status xp__item_type(size_t size, MPI_Datatype *t, xp_err *e)
+{
+    XP_MPI_CALL(e, MPI_Type_contiguous((int)size, MPI_BYTE, t));
+    XP_MPI_CALL(e, MPI_Type_commit(t));
+    return XP_OK;
+}
+
+/* Item counts and displacements as MPI ints; XP_BUDGET when they do not fit. */
+static xp_status xp__int_counts(const int64_t *cnt, int size, int *ic, int *displ,
+                                int64_t *total, const char *what, xp_err *e)
+{
+    *total = 0;
+    for (int r = 0; r < size; r++) {
+        if (*total + cnt[r] > INT_MAX)
+            return xp_err_set(e, XP_BUDGET,
+                              "%s: more than %d items in one MPI exchange; use more ranks", what,
+                              INT_MAX);
+        displ[r] = (int)*total;
+        ic[r] = (int)cnt[r];
+        *total += cnt[r];
+    }
+    return XP_OK;
+}
+
+xp_status xp_allgather_items(MPI_Comm comm, const void *mine, int64_t n, size_t size,
+                             void **all, int64_t *nall, xp_err *e)
+{
+    int nr;
+    MPI_Comm_size(comm, &nr);
+    *all = NULL;
+    *nall = 0;
+    int64_t *cnt = malloc((size_t)nr * sizeof *cnt);
+    int *ic = malloc((size_t)nr * sizeof *ic), *displ = malloc((size_t)nr * sizeof *displ);
+    xp_status s = cnt && ic && displ ? XP_OK : xp_err_set(e, XP_NOMEM, "out of memory gathering");
+    s = xp_agree(comm, s, e);
+    if (s == XP_OK)
+        s = xp_mpi_check(MPI_Allgather(&n, 1, MPI_INT64_T, cnt, 1, MPI_INT64_T, comm),
+                         "MPI_Allgather", e);
+    int64_t total = 0;
+    if (s == XP_OK)
+        s = xp__int_counts(cnt, nr, ic, displ, &total, "gathering", e);
+    if (s == XP_OK && (*all = malloc((size_t)(total ? total : 1) * size)) == NULL)
+        s = xp_err_set(e, XP_NOMEM, "out of memory for %lld gathered items", (long long)total);
+    s = xp_agree(comm, s, e);
+    MPI_Datatype t = MPI_DATATYPE_NULL;
+    if (s == XP_OK)
+        s = xp__item_type(size, &t, e);
+    if (s == XP_OK)
+        s = xp_mpi_check(MPI_Allgatherv(mine, (int)n, t, *all, ic, displ, t, comm),
+                         "MPI_Allgatherv", e);
+    if (t != MPI_DATATYPE_NULL)
+        MPI_Type_free(&t);
+    if (s == XP_OK) {
+        *nall = total;
+    } else {
+        free(*all);
+        *all = NULL;
+    }
+    free(cnt);
+    free(ic);
+    free(displ);
+    return s;
+}
+
+xp_status xp_alltoall_items(MPI_Comm comm, const void *send, const int64_t *count,
+                            const int64_t *displ, size_t size, void **recv, int64_t *nrecv,
+                            int64_t *rcount, xp_err *e)
+{
+    int nr;
+    MPI_Comm_size(comm, &nr);
+    *recv = NULL;
+    *nrecv = 0;
+    int64_t *rc = malloc((size_t)nr * sizeof *rc);
+    int *sc = malloc((size_t)nr * sizeof *sc), *sd = malloc((size_t)nr * sizeof *sd);
+    int *ric = malloc((size_t)nr * sizeof *ric), *rd = malloc((size_t)nr * sizeof *rd);
+    xp_status s = rc && sc && sd && ric && rd ? XP_OK
+                                              : xp_err_set(e, XP_NOMEM, "out of memory exchanging");
+    s = xp_agree(comm, s, e);
+    if (s == XP_OK)
+        s = xp_mpi_check(MPI_Alltoall(count, 1, MPI_INT64_T, rc, 1, MPI_INT64_T, comm),
+                         "MPI_Alltoall", e);
+    int64_t stot = 0, rtot = 0;
+    if (s == XP_OK)
+        s = xp__int_counts(count, nr, sc, sd, &stot, "exchanging", e);
+    for (int q = 0; s == XP_OK && displ && q < nr; q++) {
+        if (displ[q] + count[q] > INT_MAX)
+            s = xp_err_set(e, XP_BUDGET,
+                           "exchanging: more than %d items in one MPI exchange; use more ranks",
+                           INT_MAX);
+        sd[q] = (int)displ[q];
+    }
+    if (s == XP_OK)
+        s = xp__int_counts(rc, nr, ric, rd, &rtot, "exchanging", e);
+    if (s == XP_OK && (*recv = malloc((size_t)(rtot ? rtot : 1) * size)) == NULL)
+        s = xp_err_set(e, XP_NOMEM, "out of memory for %lld received items", (long long)rtot);
+    s = xp_agree(comm, s, e);
+    MPI_Datatype t = MPI_DATATYPE_NULL;
+    if (s == XP_OK)
+        s = xp__item_type(size, &t, e);
+    if (s == XP_OK)
+        s = xp_mpi_check(MPI_Alltoallv(send, sc, sd, t, *recv, ric, rd, t, comm),
+                         "MPI_Alltoallv", e);
+    if (t != MPI_DATATYPE_NULL)
+        MPI_Type_free(&t);
+    if (s == XP_OK) {
+        *nrecv = rtot;
+        for (int q = 0; rcount && q < nr; q++)
+            rcount[q] = rc[q];
+    } else {
+        free(*recv);
+        *recv = NULL;
+    }
+    free(rc);
+    free(sc);
+    free(sd);
+    free(ric);
+    free(rd);
+    return s;
+}
+
 static int xp__cmp_u64(const void *x, const void *y)
 {
     uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;

@@ -33,6 +33,26 @@ xp_status xp_allreduce_i64(MPI_Comm comm, int64_t *v, int64_t n, MPI_Op op, xp_e
 xp_status xp_allreduce_bor(MPI_Comm comm, uint64_t *v, int64_t n, xp_err *e);
 
 /*
+ * Collective. Every rank's n items of `size` bytes at mine, concatenated in
+ * rank order into *all (malloc'd, owned by the caller), *nall items in all.
+ * The status is agreed (XP_NOMEM; XP_BUDGET past INT_MAX items, the most
+ * one MPI_Allgatherv can place).
+ */
+xp_status xp_allgather_items(MPI_Comm comm, const void *mine, int64_t n, size_t size,
+                             void **all, int64_t *nall, xp_err *e);
+
+/*
+ * Collective. Each rank sends count[q] items of `size` bytes to rank q, from
+ * send + displ[q] items (displ NULL: packed in rank order); *recv (malloc'd,
+ * owned by the caller) gets the items received, by source rank, *nrecv in
+ * all, rcount[s] (may be NULL) from rank s. The status is agreed (XP_NOMEM;
+ * XP_BUDGET past INT_MAX items per rank).
+ */
+xp_status xp_alltoall_items(MPI_Comm comm, const void *send, const int64_t *count,
+                            const int64_t *displ, size_t size, void **recv, int64_t *nrecv,
+                            int64_t *rcount, xp_err *e);
+
+/*
  * Collective. The union of every rank's pairs with their counts summed:
  * keys are exchanged (MPI_Allgatherv), merged into one sorted key list, and
  * the counts reduced with MPI_Allreduce. Integers only, so the result does

@@ -40,6 +40,7 @@
 #include "xp_input.h"
 #include "xp_opts.h"
 #include "xp_out.h"
+#include "xp_pactivity.h"
 #include "xp_pcluster.h"
 #include "xp_pingest.h"
 #include "xp_progress.h"
@@ -187,14 +188,16 @@ static void xp__warn(void *ctx, const char *msg)
 }
 
 /* The trace read by every rank (mpi/xp_pingest.h): rank 0's list goes to
- * all, each rank parses its share of the files, rank 0 gets the records in
- * time order, as if it had read them alone. Collective; status agreed. */
+ * all, each rank parses its share of the files. Connection records stay
+ * where they were parsed (*local = 1) for the activity built by all ranks;
+ * packets go to rank 0 in time order, as if it had read them alone.
+ * Collective; status agreed. */
 static xp_status xp__read_trace(xp__ctx *c, xp_input_list *l, const xp_input_opts *io,
-                                xp_recvec *rv)
+                                xp_recvec *rv, int *local)
 {
     xp__stage_begin(c);
     xp_status s = c->size > 1 ? xp_pingest_bcast_list(c->comm, l, &c->e) : XP_OK;
-    xp_pingest_opts po = {io, 0, NULL, 0, NULL};
+    xp_pingest_opts po = {io, 0, NULL, 0, NULL, local};
     if (s == XP_OK)
         s = xp_pingest_read(c->comm, l, &po, rv, &c->in, &c->e);
     s = xp_agree(c->comm, xp__stage_end(c, XP_ST_READ, s), &c->e);
@@ -203,59 +206,167 @@ static xp_status xp__read_trace(xp__ctx *c, xp_input_list *l, const xp_input_opt
     return s;
 }
 
-/* Trace -> activity -> columns -> shards (Procedure 1, lines 1-2).
- * Collective: all ranks read (rank 0 passes the list), rank 0 does the rest. */
-static xp_status xp__build_shards(xp__ctx *c, xp_input_list *l, const char *fp)
+static void xp__log_activity(const xp__ctx *c, const xp_activity *a)
 {
-    xp_recvec rv = {0};
-    xp_input_opts io = {.skip_bad = c->o.skip_bad, .warn = xp__warn, .warn_ctx = c,
-                        .progress = xp_progress_bytes_cb, .progress_ctx = &c->prog};
-    xp_status s;
-    int64_t bytes = 0;
-    for (int64_t i = 0; i < l->n; i++)
-        bytes += l->v[i].size;
-    xp_progress_begin(&c->prog, "read", NULL, bytes);
-    s = xp__read_trace(c, l, &io, &rv);
-    if (s != XP_OK || c->rank != 0)
-        return s; /* the rest is rank 0's */
-    xp__log(c, "read %lld records from %lld files", (long long)c->in.records, (long long)l->n);
-    xp_activity a;
-    xp_activity_opts ao = {c->o.window, c->o.port_min_flows, c->o.idle_gap};
-    xp__stage_begin(c);
-    s = xp_activity_build(rv.v, rv.n, &ao, &a, &c->e);
-    xp_recvec_free(&rv);
-    s = xp__stage_end(c, XP_ST_ACTIVITY, s);
-    if (s != XP_OK)
-        return s;
-    xp__log(c, "%lld windows, %lld flows, %lld generics", (long long)a.nwindows,
-            (long long)a.nflows, (long long)a.ngenerics);
-    xp__stage_begin(c);
+    xp__log(c, "read %lld records from %lld files", (long long)c->in.records,
+            (long long)c->ninputs);
+    xp__log(c, "%lld windows, %lld flows, %lld generics", (long long)a->nwindows,
+            (long long)a->nflows, (long long)a->ngenerics);
+}
+
+/* Top K and the dominant objects out (§2.2 b, c), on the activity's counts. */
+static xp_status xp__columns(xp__ctx *c, const xp_activity *a, xp_meta *m, int32_t **colmap)
+{
     /* A generic needs support > beta clients (§2.3.2): hub_clients is the
      * least client count at which a generic can make rules. */
-    xp_select_opts so = {c->o.top_k, c->o.max_presence, c->o.paper,
-                         c->o.beta + 1, c->ablate};
-    int32_t *colmap = NULL;
-    xp_meta m = {0};
-    s = xp_select_columns(&a, &so, &m, &colmap, &c->e);
-    m.records = c->in.records; /* records read, not only those used */
-    if (s == XP_OK)
-        s = xp_select_shards(&a, colmap, c->o.shards, &m, &c->e);
-    xp_progress_begin(&c->prog, "shards", "shards", m.nshards);
-    xp_progress_aside(&c->prog, "windows", m.nwindows);
-    for (int64_t k = 0; s == XP_OK && k < m.nshards; k++) {
+    xp_select_opts so = {c->o.top_k, c->o.max_presence, c->o.paper, c->o.beta + 1, c->ablate};
+    xp_status s = xp_select_columns(a, &so, m, colmap, &c->e);
+    m->records = c->in.records; /* records read, not only those used */
+    return s;
+}
+
+/* Shards k0..k1-1 of m, written from a's entries (Procedure 1, line 2). */
+static xp_status xp__write_shards(xp__ctx *c, const xp_activity *a, const int32_t *colmap,
+                                  const xp_meta *m, int64_t k0, int64_t k1)
+{
+    xp_status s = XP_OK;
+    xp_progress_begin(&c->prog, "shards", "shards", k1 - k0);
+    xp_progress_aside(&c->prog, "windows", m->shard_w[k1] - m->shard_w[k0]);
+    for (int64_t k = k0; s == XP_OK && k < k1; k++) {
         xp_actmat am;
-        s = xp_select_actmat(&a, colmap, m.shard_w[k], m.shard_w[k + 1], &am, &c->e);
+        s = xp_select_actmat(a, colmap, m->shard_w[k], m->shard_w[k + 1], &am, &c->e);
         if (s == XP_OK)
             s = xp_shard_write(c->o.out, k, &am, &c->e);
         xp_actmat_free(&am);
-        xp_progress_update2(&c->prog, k + 1, m.shard_w[k + 1] - m.shard_w[0]);
+        xp_progress_update2(&c->prog, k + 1 - k0, m->shard_w[k + 1] - m->shard_w[k0]);
     }
+    return s;
+}
+
+/* Trace -> activity -> columns -> shards on rank 0 alone (packets). */
+static xp_status xp__shards_rank0(xp__ctx *c, xp_recvec *rv, const char *fp)
+{
+    xp_activity a;
+    xp_activity_opts ao = {c->o.window, c->o.port_min_flows, c->o.idle_gap};
+    xp__stage_begin(c);
+    xp_status s = xp_activity_build(rv->v, rv->n, &ao, &a, &c->e);
+    xp_recvec_free(rv);
+    s = xp__stage_end(c, XP_ST_ACTIVITY, s);
+    if (s != XP_OK)
+        return s;
+    xp__log_activity(c, &a);
+    xp__stage_begin(c);
+    int32_t *colmap = NULL;
+    xp_meta m = {0};
+    s = xp__columns(c, &a, &m, &colmap);
+    if (s == XP_OK)
+        s = xp_select_shards(&a, colmap, c->o.shards, &m, &c->e);
+    if (s == XP_OK)
+        s = xp__write_shards(c, &a, colmap, &m, 0, m.nshards);
     if (s == XP_OK)
         s = xp_shard_write_meta(c->o.out, &m, fp, &c->e);
     free(colmap);
     xp_activity_free(&a);
     xp_meta_free(&m);
     return xp__stage_end(c, XP_ST_SHARDS, s);
+}
+
+/* The shards of m from the activity spread over the ranks (bounds: its
+ * window ranges): the shards planned on the summed work of every window,
+ * each rank's range moved to shard boundaries, each rank writing its own
+ * shards, then rank 0 the meta file. Collective; status agreed. */
+static xp_status xp__shards_spread(xp__ctx *c, xp_activity *a, const int32_t *colmap,
+                                   const int64_t *bounds, xp_meta *m)
+{
+    int64_t W = a->nwindows;
+    int64_t *work = calloc((size_t)W + 1, sizeof *work);
+    int64_t *to = calloc((size_t)c->size + 1, sizeof *to);
+    xp_status s = work && to ? XP_OK : xp_err_set(&c->e, XP_NOMEM, "out of memory planning shards");
+    if (s == XP_OK)
+        xp_select_window_work(a, colmap, bounds[c->rank], bounds[c->rank + 1], work);
+    s = xp_agree(c->comm, s, &c->e);
+    if (s == XP_OK)
+        s = xp_allreduce_i64(c->comm, work, W, MPI_SUM, &c->e);
+    if (s == XP_OK) /* the same work on every rank: the same shards */
+        s = xp_agree(c->comm, xp_select_shards_work(work, W, c->o.shards, m, &c->e), &c->e);
+    if (s == XP_OK) {
+        /* Rank q writes the shards that start in [to[q], to[q + 1]). */
+        int64_t k = 0;
+        for (int q = 1; q < c->size; q++) {
+            while (m->shard_w[k] < bounds[q])
+                k++;
+            to[q] = m->shard_w[k];
+        }
+        to[c->size] = W;
+        s = xp_pactivity_move(c->comm, a, to, &c->e);
+    }
+    if (s == XP_OK) {
+        int64_t k0 = 0, k1;
+        while (m->shard_w[k0] < to[c->rank])
+            k0++;
+        for (k1 = k0; k1 < m->nshards && m->shard_w[k1] < to[c->rank + 1]; k1++)
+            ;
+        s = xp_agree(c->comm, xp__write_shards(c, a, colmap, m, k0, k1), &c->e);
+    }
+    free(work);
+    free(to);
+    return s;
+}
+
+/* Trace -> activity -> columns -> shards by every rank (mpi/xp_pactivity.h):
+ * each rank holds the connection records it parsed. Collective. */
+static xp_status xp__shards_all(xp__ctx *c, xp_recvec *rv, const char *fp)
+{
+    xp_activity a;
+    xp_activity_opts ao = {c->o.window, c->o.port_min_flows, c->o.idle_gap};
+    int64_t *bounds = calloc((size_t)c->size + 1, sizeof *bounds);
+    xp__stage_begin(c);
+    xp_status s = bounds ? XP_OK : xp_err_set(&c->e, XP_NOMEM, "out of memory for rank ranges");
+    s = xp_agree(c->comm, s, &c->e);
+    if (s == XP_OK)
+        s = xp_pactivity_build(c->comm, rv->v, rv->n, &ao, &a, bounds, &c->e);
+    xp_recvec_free(rv);
+    s = xp_agree(c->comm, xp__stage_end(c, XP_ST_ACTIVITY, s), &c->e);
+    if (s != XP_OK) {
+        free(bounds);
+        return s;
+    }
+    xp__log_activity(c, &a);
+    xp__stage_begin(c);
+    int32_t *colmap = NULL;
+    xp_meta m = {0};
+    /* Every rank selects from the same summed counts: the same columns. */
+    s = xp_agree(c->comm, xp__columns(c, &a, &m, &colmap), &c->e);
+    if (s == XP_OK)
+        s = xp__shards_spread(c, &a, colmap, bounds, &m);
+    if (s == XP_OK && c->rank == 0)
+        s = xp_shard_write_meta(c->o.out, &m, fp, &c->e);
+    free(colmap);
+    free(bounds);
+    xp_activity_free(&a);
+    xp_meta_free(&m);
+    return xp_agree(c->comm, xp__stage_end(c, XP_ST_SHARDS, s), &c->e);
+}
+
+/* Trace -> activity -> columns -> shards (Procedure 1, lines 1-2).
+ * Collective: all ranks read (rank 0 passes the list); connection records
+ * are then mined into shards by all ranks, packets by rank 0. */
+static xp_status xp__build_shards(xp__ctx *c, xp_input_list *l, const char *fp)
+{
+    xp_recvec rv = {0};
+    xp_input_opts io = {.skip_bad = c->o.skip_bad, .warn = xp__warn, .warn_ctx = c,
+                        .progress = xp_progress_bytes_cb, .progress_ctx = &c->prog};
+    int64_t bytes = 0;
+    int local = 0;
+    for (int64_t i = 0; i < l->n; i++)
+        bytes += l->v[i].size;
+    xp_progress_begin(&c->prog, "read", NULL, bytes);
+    xp_status s = xp__read_trace(c, l, &io, &rv, &local);
+    if (s == XP_OK && local)
+        return xp__shards_all(c, &rv, fp);
+    if (s != XP_OK || c->rank != 0)
+        return s; /* the rest is rank 0's */
+    return xp__shards_rank0(c, &rv, fp);
 }
 
 /* Rank 0: the input list and its fingerprint; *build says whether the

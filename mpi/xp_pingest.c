@@ -541,6 +541,37 @@ static xp_status xp__gather(MPI_Comm comm, int rank, xp__part *p, int64_t per, x
     return xp_agree(comm, s, e);
 }
 
+/* Collective: *yes = 1 when every rank's records all start a connection
+ * (then their order does not matter to the activity, xp_activity.h). */
+static xp_status xp__all_start(MPI_Comm comm, const xp__part *p, int *yes, xp_err *e)
+{
+    int64_t all = 1;
+    for (int64_t i = 0; i < p->n && all; i++)
+        for (int64_t k = 0; k < p->files[i].n && all; k++)
+            all = (p->files[i].v[k].flags & XP_REC_START) != 0;
+    XP_CALL(xp_allreduce_i64(comm, &all, 1, MPI_MIN, e));
+    *yes = all != 0;
+    return XP_OK;
+}
+
+/* This rank's files, in list order, into *out. */
+static xp_status xp__keep_local(xp__part *p, xp_recvec *out, xp_err *e)
+{
+    int64_t total = 0;
+    for (int64_t i = 0; i < p->n; i++)
+        total += p->files[i].n;
+    if (xp_recvec_reserve(out, total) != 0)
+        return xp_err_set(e, XP_NOMEM, "out of memory for %lld records (%lld bytes)",
+                          (long long)total, (long long)(total * (int64_t)sizeof(xp_rec)));
+    for (int64_t i = 0; i < p->n; i++) {
+        if (p->files[i].n > 0)
+            memcpy(out->v + out->n, p->files[i].v, (size_t)p->files[i].n * sizeof(xp_rec));
+        out->n += p->files[i].n;
+        xp_recvec_free(&p->files[i]);
+    }
+    return XP_OK;
+}
+
 /* Rank 0: the files' sorted runs, in list order, merged by time. */
 static xp_status xp__merge(const xp__part *p, xp_recvec *out, xp_err *e)
 {
@@ -572,6 +603,8 @@ xp_status xp_pingest_read(MPI_Comm comm, const xp_input_list *l, const xp_pinges
     xp_status s;
     if (o && o->pieces_kept)
         *o->pieces_kept = 0;
+    if (o && o->kept_local)
+        *o->kept_local = 0;
     if (size == 1) {
         s = xp_input_read_all(l, io, out, st, e);
         sec[0] = xp__lap(&t);
@@ -600,11 +633,18 @@ xp_status xp_pingest_read(MPI_Comm comm, const xp_input_list *l, const xp_pinges
         if (s == XP_OK)
             s = xp__stats_total(comm, &p, st, e);
         sec[0] = xp__lap(&t);
-        if (s == XP_OK)
+        int local = 0;
+        if (s == XP_OK && o && o->kept_local)
+            s = xp__all_start(comm, &p, &local, e);
+        if (s == XP_OK && local)
+            s = xp_agree(comm, xp__keep_local(&p, out, e), e);
+        else if (s == XP_OK)
             s = xp__gather(comm, rank, &p, xp__per_msg(o ? o->chunk_bytes : 0), out, e);
+        if (o && o->kept_local)
+            *o->kept_local = s == XP_OK && local;
         sec[1] = xp__lap(&t);
         /* Sorted files in list order: merged where they overlap in time. */
-        xp_status s1 = s == XP_OK && rank == 0 ? xp__merge(&p, out, e) : XP_OK;
+        xp_status s1 = s == XP_OK && rank == 0 && !local ? xp__merge(&p, out, e) : XP_OK;
         s = s == XP_OK ? xp_agree(comm, s1, e) : s;
         xp__part_free(&p);
         sec[2] = xp__lap(&t);

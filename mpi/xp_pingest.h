@@ -27,6 +27,12 @@ typedef struct xp_pingest_opts {
                                 ranks; 0: 8 MiB; < 0: never split */
     int *pieces_kept;        /* may be NULL; else set to 1 when files were read in
                                 pieces and the pieces stood (no re-read), else 0 */
+    int *kept_local;         /* may be NULL; else, with more than one rank, when every
+                                record read starts a connection (XP_REC_START: Zeek
+                                conn logs), the records are not gathered: each rank's
+                                *out holds those it parsed (its files in list order,
+                                each sorted by time) and *kept_local is set to 1;
+                                otherwise 0 and the records go to rank 0 as below */
 } xp_pingest_opts;
 
 /*

@@ -247,25 +247,27 @@ static int64_t xp__active_cols(const xp_activity *a, const int32_t *colmap, int6
     return s;
 }
 
-xp_status xp_select_shards(const xp_activity *a, const int32_t *colmap, int64_t nshards,
-                           xp_meta *m, xp_err *e)
+void xp_select_window_work(const xp_activity *a, const int32_t *colmap, int64_t w0, int64_t w1,
+                           int64_t *work)
 {
-    int64_t W = a->nwindows;
-    if (nshards > W)
-        nshards = W;
-    int64_t *work = malloc((size_t)W * sizeof *work);
-    m->shard_w = malloc((size_t)(nshards + 1) * sizeof *m->shard_w);
-    m->shard_work = calloc((size_t)nshards, sizeof *m->shard_work);
-    if (!work || !m->shard_w || !m->shard_work) {
-        free(work);
-        return xp_err_set(e, XP_NOMEM, "out of memory planning shards");
-    }
-    int64_t total = 0;
-    for (int64_t w = 0; w < W; w++) {
+    for (int64_t w = w0; w < w1; w++) {
         int64_t s = xp__active_cols(a, colmap, w);
         work[w] = s * s + 1; /* + 1: an empty window still costs a visit */
-        total += work[w];
     }
+}
+
+xp_status xp_select_shards_work(const int64_t *work, int64_t W, int64_t nshards, xp_meta *m,
+                                xp_err *e)
+{
+    if (nshards > W)
+        nshards = W;
+    m->shard_w = malloc((size_t)(nshards + 1) * sizeof *m->shard_w);
+    m->shard_work = calloc((size_t)(nshards ? nshards : 1), sizeof *m->shard_work);
+    if (!m->shard_w || !m->shard_work)
+        return xp_err_set(e, XP_NOMEM, "out of memory planning shards");
+    int64_t total = 0;
+    for (int64_t w = 0; w < W; w++)
+        total += work[w];
     /* Cut where the running work passes each multiple of total / nshards,
      * keeping every shard non-empty. */
     int64_t s = 0, run = 0;
@@ -282,6 +284,18 @@ xp_status xp_select_shards(const xp_activity *a, const int32_t *colmap, int64_t 
     for (int64_t k = 0; k < m->nshards; k++)
         for (int64_t w = m->shard_w[k]; w < m->shard_w[k + 1]; w++)
             m->shard_work[k] += work[w];
-    free(work);
     return XP_OK;
+}
+
+xp_status xp_select_shards(const xp_activity *a, const int32_t *colmap, int64_t nshards,
+                           xp_meta *m, xp_err *e)
+{
+    int64_t W = a->nwindows;
+    int64_t *work = malloc((size_t)(W ? W : 1) * sizeof *work);
+    if (work == NULL)
+        return xp_err_set(e, XP_NOMEM, "out of memory planning shards");
+    xp_select_window_work(a, colmap, 0, W, work);
+    xp_status s = xp_select_shards_work(work, W, nshards, m, e);
+    free(work);
+    return s;
 }

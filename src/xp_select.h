@@ -48,4 +48,11 @@ xp_status xp_select_actmat(const xp_activity *a, const int32_t *colmap, int64_t 
 xp_status xp_select_shards(const xp_activity *a, const int32_t *colmap, int64_t nshards,
                            xp_meta *m, xp_err *e);
 
+/* The two halves of xp_select_shards, for activity spread over ranks:
+ * work[w] for w in [w0, w1) (S_w^2 + 1), and the shards of work[0..W). */
+void xp_select_window_work(const xp_activity *a, const int32_t *colmap, int64_t w0, int64_t w1,
+                           int64_t *work);
+xp_status xp_select_shards_work(const int64_t *work, int64_t W, int64_t nshards, xp_meta *m,
+                                xp_err *e);
+
 #endif

@@ -71,4 +71,19 @@ static int xp_test_pass_, xp_test_fail_;
         return xp_test_fail_ != 0;                                             \
     } while (0)
 
+/* The end of an MPI test (under mpiexec; the caller includes mpi.h): the
+ * failures summed over ranks, MPI_Finalize, rank 0 reports, and every rank
+ * fails if any did. */
+#define XP_TEST_MPI_END()                                                      \
+    do {                                                                       \
+        int xr_ = 0, xf_ = xp_test_fail_, xt_ = 0;                             \
+        MPI_Comm_rank(MPI_COMM_WORLD, &xr_);                                   \
+        MPI_Allreduce(&xf_, &xt_, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);        \
+        MPI_Finalize();                                                        \
+        if (xr_ != 0)                                                          \
+            return xt_ != 0;                                                   \
+        xp_test_fail_ = xt_;                                                   \
+        XP_TEST_END();                                                         \
+    } while (0)
+
 #endif

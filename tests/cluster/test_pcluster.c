@@ -233,11 +233,5 @@ int main(int argc, char **argv)
     equal_to_serial(1); /* --sweep-cut */
     eigen_agreement();
     injected_failure(size);
-    int fails = xp_test_fail_, total = 0;
-    MPI_Allreduce(&fails, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-    MPI_Finalize();
-    if (rank != 0) /* rank 0 reports; every rank fails if any did */
-        return total != 0;
-    xp_test_fail_ = total;
-    XP_TEST_END();
+    XP_TEST_MPI_END();
 }

@@ -16,7 +16,9 @@ check() { if eval "$2"; then pass=$((pass + 1)); else echo "FAIL: $1"; fail=$((f
 # mpiexec is told not to kill the other ranks when one exits non-zero, so
 # that each rank's own exit status is seen (recorded by a wrapper): every
 # rank must stop by itself. It then exits 0 itself, so only the ranks count.
-for fault in 2:count 2:score 2:support 2:cluster 1:meta 3:reduce 0:write; do
+# Connection logs are mined into shards by every rank (mpi/xp_pactivity.h),
+# so stage shards is one that all ranks run; activity is below.
+for fault in 3:shards 2:count 2:score 2:support 2:cluster 1:meta 3:reduce 0:write; do
   rank=${fault%%:*} stage=${fault#*:}
   out="$tmp/o-$stage"
   rm -f "$tmp/ranks"
@@ -59,6 +61,12 @@ XP_FAULT=2:read each_rank 4 "$exe" -q -o "$tmp/o-read2" "$tmp/g/conn.log" 2> "$t
 check "read fault on rank 2: every rank exits 1 (got: $(ranks_exit))" '[ "$(ranks_exit)" = "0 1 1 1 2 1 3 1 " ]'
 check "read fault on rank 2: its message" 'grep -q "rank 2: injected fault at stage read" "$tmp/err4"'
 check "read fault on rank 2: no meta.h5" '[ ! -e "$tmp/o-read2/shards/meta.h5" ]'
+# A fault on rank 1 while all ranks build the activity: every rank stops
+# with its message, and no meta.h5 looks complete.
+XP_FAULT=1:activity each_rank 4 "$exe" -q -o "$tmp/o-act" "$tmp/g/conn.log" 2> "$tmp/err5"
+check "activity fault on rank 1: every rank exits 1 (got: $(ranks_exit))" '[ "$(ranks_exit)" = "0 1 1 1 2 1 3 1 " ]'
+check "activity fault on rank 1: its message" 'grep -q "rank 1: injected fault at stage activity" "$tmp/err5"'
+check "activity fault on rank 1: no meta.h5" '[ ! -e "$tmp/o-act/shards/meta.h5" ]'
 # A malformed line in the file rank 1 reads (the second largest of four):
 # the one-line error of a single reader, naming the file and the line, and
 # every rank stops.

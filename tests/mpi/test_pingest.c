@@ -252,7 +252,7 @@ static void compare_p(const char *const *paths, int npaths, int64_t skip_bad, in
         double sec[3] = {0, 0, 0};
         xp_input_opts io = {.skip_bad = skip_bad, .warn = on_warn, .warn_ctx = &par.w};
         int kept = -1;
-        xp_pingest_opts po = {&io, chunk, sec, split, &kept};
+        xp_pingest_opts po = {&io, chunk, sec, split, &kept, NULL};
         par.s = xp_pingest_read(MPI_COMM_WORLD, &l, &po, &par.rv, &par.st, &par.e);
         XP_CHECK(all_same(par.s));
         XP_CHECK(sec[0] > 0);
@@ -407,11 +407,5 @@ int main(int argc, char **argv)
     assignment();
     generated();
     shared(argc > 1 ? argv[1] : "../shared/traces");
-    int fails = xp_test_fail_, total = 0;
-    MPI_Allreduce(&fails, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-    MPI_Finalize();
-    if (rank != 0) /* rank 0 reports; every rank fails if any did */
-        return total != 0;
-    xp_test_fail_ = total;
-    XP_TEST_END();
+    XP_TEST_MPI_END();
 }
