@@ -55,6 +55,29 @@ xp_status xp_report_write_all(const char *dir, const char *names_path, xp_err *e
  */
 xp_status xp_report_write(const char *dir, const xp_report_opts *o, xp_err *e);
 
+/* The report files, as bits of `which` (the order of xp_report_write_tmp's
+ * table): several processes can each write some of them. */
+enum {
+    XP_REPORT_TXT = 1u << 0,
+    XP_REPORT_HTML = 1u << 1,
+    XP_REPORT_DOT = 1u << 2, /* with graph.svg, as above */
+    XP_REPORT_GRAPHML = 1u << 3,
+    XP_REPORT_ALL = (1u << 4) - 1
+};
+
+/*
+ * xp_report_write in parts: write_tmp reads the results and writes the
+ * files of `which` as NAME.tmp only; once every part is written, commit
+ * renames all of them into place (graph.svg when graph.svg.tmp was drawn,
+ * else an older graph.svg is removed), or abort removes every .tmp.
+ * Errors as xp_report_write's; a failed write_tmp may leave .tmp files
+ * for abort to remove.
+ */
+xp_status xp_report_write_tmp(const char *dir, const xp_report_opts *o, unsigned which,
+                              xp_err *e);
+xp_status xp_report_commit(const char *dir, xp_err *e);
+void xp_report_abort(const char *dir);
+
 /* Remove every report file (and leftover .tmp) from dir; absent files are
  * not an error. For a run that starts over, so that a failed run leaves no
  * report of an earlier result behind. */

@@ -26,6 +26,8 @@ static const struct {
     {"graph.graphml", xp__report_graphml},
 };
 #define XP__NOUT (sizeof xp__outputs / sizeof xp__outputs[0])
+_Static_assert(XP__NOUT == 4 && XP_REPORT_ALL == (1u << 4) - 1,
+               "XP_REPORT_* bits follow xp__outputs");
 
 static void xp__path(char *buf, size_t size, const char *dir, const char *name, int tmp)
 {
@@ -152,17 +154,13 @@ static xp_status xp__commit(const char *dir, const char *name, xp_err *e)
     return XP_OK;
 }
 
-static xp_status xp__write_files(const char *dir, const xp_report *rep, const xp_report_opts *o,
-                                 xp_err *e)
+xp_status xp_report_commit(const char *dir, xp_err *e)
 {
-    int svg = 0;
     char path[4096];
     for (size_t k = 0; k < XP__NOUT; k++)
-        XP_CALL(xp__write_one(dir, k, rep, e));
-    xp__write_svg(dir, rep->nrules, o, &svg);
-    for (size_t k = 0; k < XP__NOUT; k++)
         XP_CALL(xp__commit(dir, xp__outputs[k].name, e));
-    if (svg)
+    xp__path(path, sizeof path, dir, "graph.svg", 1);
+    if (access(path, F_OK) == 0)
         return xp__commit(dir, "graph.svg", e);
     /* An older graph.svg would not show this graph. */
     xp__path(path, sizeof path, dir, "graph.svg", 0);
@@ -170,7 +168,10 @@ static xp_status xp__write_files(const char *dir, const xp_report *rep, const xp
     return XP_OK;
 }
 
-xp_status xp_report_write(const char *dir, const xp_report_opts *o, xp_err *e)
+void xp_report_abort(const char *dir) { xp__remove_tmps(dir); }
+
+xp_status xp_report_write_tmp(const char *dir, const xp_report_opts *o, unsigned which,
+                              xp_err *e)
 {
     static const xp_report_opts defaults;
     xp_names *names = NULL;
@@ -181,12 +182,29 @@ xp_status xp_report_write(const char *dir, const xp_report_opts *o, xp_err *e)
     xp_status s = o->names_path ? xp_names_load(o->names_path, &names, e) : XP_OK;
     if (s == XP_OK)
         s = xp__report_load(dir, names, o->names_path, &rep, e);
-    if (s == XP_OK)
-        s = xp__write_files(dir, &rep, o, e);
-    if (s != XP_OK)
-        xp__remove_tmps(dir);
+    for (size_t k = 0; s == XP_OK && k < XP__NOUT; k++)
+        if (which & (1u << k))
+            s = xp__write_one(dir, k, &rep, e);
+    if (s == XP_OK && (which & XP_REPORT_DOT)) {
+        /* commit takes graph.svg.tmp as drawn now: none may be left over. */
+        char path[4096];
+        int svg = 0;
+        xp__path(path, sizeof path, dir, "graph.svg", 1);
+        unlink(path);
+        xp__write_svg(dir, rep.nrules, o, &svg);
+    }
     xp__report_free(&rep);
     xp_names_free(names);
+    return s;
+}
+
+xp_status xp_report_write(const char *dir, const xp_report_opts *o, xp_err *e)
+{
+    xp_status s = xp_report_write_tmp(dir, o, XP_REPORT_ALL, e);
+    if (s == XP_OK)
+        s = xp_report_commit(dir, e);
+    if (s != XP_OK)
+        xp__remove_tmps(dir);
     return s;
 }
 

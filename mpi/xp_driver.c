@@ -792,14 +792,26 @@ static xp_status xp__commit(xp__ctx *c, xp_status s)
  * outcome). The mined result is complete by then, so a failure says so,
  * and the program exits with status 3 rather than 1.
  */
+/* The reports (io/xp_report.h), by two ranks at once when there are two:
+ * rank 0 report.txt and report.html, rank 1 graph.dot (with graph.svg) and
+ * graph.graphml, about half the time each (bench/README.md); rank 0 puts
+ * them all in place once every part is written. */
 static xp_status xp__reports(xp__ctx *c)
 {
-    xp_status s = XP_OK;
+    double t = MPI_Wtime();
+    xp_report_opts ro = {.names_path = c->o.names[0] ? c->o.names : NULL, .warn = xp__warn,
+                         .warn_ctx = c};
+    unsigned which = c->size == 1   ? XP_REPORT_ALL
+                     : c->rank == 0 ? XP_REPORT_TXT | XP_REPORT_HTML
+                     : c->rank == 1 ? XP_REPORT_DOT | XP_REPORT_GRAPHML
+                                    : 0;
+    xp_status s = which ? xp_report_write_tmp(c->o.out, &ro, which, &c->e) : XP_OK;
+    s = xp_agree(c->comm, s, &c->e);
     if (c->rank == 0) {
-        double t = MPI_Wtime();
-        xp_report_opts ro = {.names_path = c->o.names[0] ? c->o.names : NULL,
-                             .warn = xp__warn, .warn_ctx = c};
-        s = xp_report_write(c->o.out, &ro, &c->e);
+        if (s == XP_OK)
+            s = xp_report_commit(c->o.out, &c->e);
+        if (s != XP_OK)
+            xp_report_abort(c->o.out);
         if (s == XP_OK)
             xp__log(c, "wrote the reports in %.2f s: %s/report.txt, report.html, graph.*",
                     MPI_Wtime() - t, c->o.out);

@@ -161,7 +161,9 @@ static xp_status xp__place(xp_activity *a, int64_t w0, int64_t w1, const int64_t
 /* This rank's windows [w0, w1) from its own bucketed entries (a->wptr,
  * a->ent over all windows) and those received: ein holds each other rank's
  * slice (in rank order, rn[s] entries from rank s), cin the per-window
- * counts of each slice (w1 - w0 per other rank, in rank order). */
+ * counts of each slice (w1 - w0 per other rank, in rank order). Each
+ * window is sorted and merged as soon as its pieces are together, while
+ * they are in cache. */
 static xp_status xp__gather_windows(xp_activity *a, int rank, int size, int64_t w0, int64_t w1,
                                     const uint64_t *ein, const int64_t *rn, const int64_t *cin,
                                     xp_err *e)
@@ -197,6 +199,7 @@ static xp_status xp__gather_windows(xp_activity *a, int rank, int size, int64_t 
             soff[q] += c;
             out += c;
         }
+        out = wptr[w] + xp_activity_sort_merge(ent + wptr[w], out - wptr[w]);
     }
     wptr[W] = out;
     free(soff);
@@ -249,8 +252,6 @@ static xp_status xp__entries(MPI_Comm comm, xp_actb *b, int64_t *bounds, xp_err 
         s = xp_alltoall_items(comm, a->ent, cnt, dsp, sizeof *a->ent, &ein, &nein, rn, e);
     if (s == XP_OK)
         s = xp__gather_windows(a, rank, size, bounds[rank], bounds[rank + 1], ein, rn, cin, e);
-    if (s == XP_OK)
-        xp_activity_merge_windows(a);
     free(cin);
     free(ein);
     free(lc);

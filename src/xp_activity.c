@@ -590,21 +590,29 @@ xp_status xp_actb_entries(xp_actb *b, xp_err *e)
     return XP_OK;
 }
 
-/* Sort and merge each window in place, compacting the array: a flow seen
- * twice in a window is one entry; new wins. */
+int64_t xp_activity_sort_merge(uint64_t *v, int64_t n)
+{
+    xp_activity_sort_ent(v, n);
+    int64_t out = 0;
+    for (int64_t k = 0; k < n; k++) {
+        if (out > 0 && (v[out - 1] >> 1) == (v[k] >> 1))
+            v[out - 1] |= v[k];
+        else
+            v[out++] = v[k];
+    }
+    return out;
+}
+
+/* Sort and merge each window in place, compacting the array. */
 void xp_activity_merge_windows(xp_activity *a)
 {
     int64_t W = a->nwindows, out = 0;
     for (int64_t w = 0; w < W; w++) {
-        int64_t lo = a->wptr[w], hi = a->wptr[w + 1];
-        xp_activity_sort_ent(a->ent + lo, hi - lo);
+        int64_t lo = a->wptr[w], n = xp_activity_sort_merge(a->ent + lo, a->wptr[w + 1] - lo);
+        if (out != lo)
+            memmove(a->ent + out, a->ent + lo, (size_t)n * sizeof *a->ent);
         a->wptr[w] = out;
-        for (int64_t k = lo; k < hi; k++) {
-            if (out > a->wptr[w] && (a->ent[out - 1] >> 1) == (a->ent[k] >> 1))
-                a->ent[out - 1] |= a->ent[k];
-            else
-                a->ent[out++] = a->ent[k];
-        }
+        out += n;
     }
     a->wptr[W] = out;
     a->nent = out;
