@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xp_mem.h"
+
 typedef struct xp__kv {
     uint64_t key;
     uint64_t idx;
@@ -75,8 +77,8 @@ static xp_rec *xp__sort_nearly(const xp_recvec *v, int64_t dis)
 {
     size_t n = (size_t)v->n, m = 0, nk = 0;
     xp__kv *a = malloc(((size_t)dis * 4 + 1) * sizeof *a), *b = NULL;
-    uint32_t *keep = malloc(n * sizeof *keep);
-    xp_rec *out = malloc(n * sizeof *out);
+    uint32_t *keep = xp_mem_malloc(n * sizeof *keep);
+    xp_rec *out = xp_mem_malloc(n * sizeof *out);
     if (a == NULL || keep == NULL || out == NULL)
         goto fail;
     uint64_t last = 0;
@@ -133,8 +135,8 @@ xp_status xp_recs_sort_ts(xp_recvec *v, int64_t *out_of_order, xp_err *e)
             return XP_OK;
         }
     }
-    xp__kv *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-    xp_rec *out = malloc(n * sizeof *out);
+    xp__kv *a = xp_mem_malloc(n * sizeof *a), *b = xp_mem_malloc(n * sizeof *b);
+    xp_rec *out = xp_mem_malloc(n * sizeof *out);
     if (a == NULL || b == NULL || out == NULL) {
         free(a);
         free(b);
@@ -199,7 +201,7 @@ static xp_status xp__merge_two(xp_rec *r, int64_t a, int64_t b, xp_rec **tmp, in
     int64_t lo = xp__upper(r, 0, a, r[a].ts), hi = xp__lower(r, a, b, r[a - 1].ts);
     int64_t n = hi - lo;
     if (n > *cap) {
-        xp_rec *t = realloc(*tmp, (size_t)n * sizeof *t);
+        xp_rec *t = xp_mem_realloc(*tmp, (size_t)n * sizeof *t);
         if (t == NULL)
             return xp_err_set(e, XP_NOMEM, "out of memory merging %lld records", (long long)n);
         *tmp = t;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xp_mem.h"
+
 xp_status xp_mpi_check(int rc, const char *what, xp_err *e)
 {
     if (rc == MPI_SUCCESS)
@@ -111,7 +113,7 @@ xp_status xp_allgather_items(MPI_Comm comm, const void *mine, int64_t n, size_t 
     int64_t total = 0;
     if (s == XP_OK)
         s = xp__int_counts(cnt, nr, ic, displ, &total, "gathering", e);
-    if (s == XP_OK && (*all = malloc((size_t)(total ? total : 1) * size)) == NULL)
+    if (s == XP_OK && (*all = xp_mem_malloc((size_t)(total ? total : 1) * size)) == NULL)
         s = xp_err_set(e, XP_NOMEM, "out of memory for %lld gathered items", (long long)total);
     s = xp_agree(comm, s, e);
     MPI_Datatype t = MPI_DATATYPE_NULL;
@@ -163,7 +165,7 @@ xp_status xp_alltoall_items(MPI_Comm comm, const void *send, const int64_t *coun
     }
     if (s == XP_OK)
         s = xp__int_counts(rc, nr, ric, rd, &rtot, "exchanging", e);
-    if (s == XP_OK && (*recv = malloc((size_t)(rtot ? rtot : 1) * size)) == NULL)
+    if (s == XP_OK && (*recv = xp_mem_malloc((size_t)(rtot ? rtot : 1) * size)) == NULL)
         s = xp_err_set(e, XP_NOMEM, "out of memory for %lld received items", (long long)rtot);
     s = xp_agree(comm, s, e);
     MPI_Datatype t = MPI_DATATYPE_NULL;

@@ -11,6 +11,7 @@
 
 #include "xp_activity_int.h"
 #include "xp_comm.h"
+#include "xp_mem.h"
 
 /* A window's entry on its way to the window's owner. */
 typedef struct xp__went {
@@ -173,7 +174,7 @@ static xp_status xp__gather_windows(xp_activity *a, int rank, int size, int64_t 
     int64_t *soff = calloc((size_t)size, sizeof *soff);
     for (int q = 0; q < size; q++)
         total += q != rank ? rn[q] : 0;
-    uint64_t *ent = malloc((size_t)(total ? total : 1) * sizeof *ent);
+    uint64_t *ent = xp_mem_malloc((size_t)(total ? total : 1) * sizeof *ent);
     if (!wptr || !soff || !ent) {
         free(wptr);
         free(soff);

@@ -554,20 +554,29 @@ static xp_status xp__all_start(MPI_Comm comm, const xp__part *p, int *yes, xp_er
     return XP_OK;
 }
 
-/* This rank's files, in list order, into *out. */
+/* This rank's files, in list order, into *out: the first one's array is
+ * taken over (a rank usually parses one piece: nothing is copied), the
+ * others are appended. */
 static xp_status xp__keep_local(xp__part *p, xp_recvec *out, xp_err *e)
 {
     int64_t total = 0;
     for (int64_t i = 0; i < p->n; i++)
         total += p->files[i].n;
-    if (xp_recvec_reserve(out, total) != 0)
-        return xp_err_set(e, XP_NOMEM, "out of memory for %lld records (%lld bytes)",
-                          (long long)total, (long long)(total * (int64_t)sizeof(xp_rec)));
     for (int64_t i = 0; i < p->n; i++) {
-        if (p->files[i].n > 0)
-            memcpy(out->v + out->n, p->files[i].v, (size_t)p->files[i].n * sizeof(xp_rec));
-        out->n += p->files[i].n;
-        xp_recvec_free(&p->files[i]);
+        xp_recvec *f = &p->files[i];
+        if (f->n == 0)
+            continue;
+        if (out->v == NULL) {
+            *out = *f;
+            memset(f, 0, sizeof *f);
+            continue;
+        }
+        if (xp_recvec_reserve(out, total - out->n) != 0)
+            return xp_err_set(e, XP_NOMEM, "out of memory for %lld records (%lld bytes)",
+                              (long long)total, (long long)(total * (int64_t)sizeof(xp_rec)));
+        memcpy(out->v + out->n, f->v, (size_t)f->n * sizeof(xp_rec));
+        out->n += f->n;
+        xp_recvec_free(f);
     }
     return XP_OK;
 }

@@ -10,6 +10,7 @@
 
 #include "xp_activity_int.h"
 #include "xp_hash.h"
+#include "xp_mem.h"
 #include "xp_ports.h"
 
 #define XP__MAX_WINDOWS ((int64_t)1 << 31)
@@ -102,13 +103,13 @@ xp_status xp_actb_init(xp_actb *b, const xp_rec *r, int64_t n, const xp_activity
     b->o = o;
     b->a = a;
     size_t m = (size_t)(n > 0 ? n : 1);
-    b->rsrc = malloc(m * sizeof *b->rsrc);
-    b->rdst = malloc(m * sizeof *b->rdst);
-    b->rflow = malloc(m * sizeof *b->rflow);
-    b->rgen = malloc(m * sizeof *b->rgen);
-    b->rnew = calloc(m, sizeof *b->rnew);
-    b->rfirst = malloc(m * sizeof *b->rfirst);
-    b->rlast = malloc(m * sizeof *b->rlast);
+    b->rsrc = xp_mem_malloc(m * sizeof *b->rsrc);
+    b->rdst = xp_mem_malloc(m * sizeof *b->rdst);
+    b->rflow = xp_mem_malloc(m * sizeof *b->rflow);
+    b->rgen = xp_mem_malloc(m * sizeof *b->rgen);
+    b->rnew = xp_mem_calloc(m, sizeof *b->rnew);
+    b->rfirst = xp_mem_malloc(m * sizeof *b->rfirst);
+    b->rlast = xp_mem_malloc(m * sizeof *b->rlast);
     if (!b->rsrc || !b->rdst || !b->rflow || !b->rgen || !b->rnew || !b->rfirst || !b->rlast) {
         xp_actb_free(b);
         return xp_err_set(e, XP_NOMEM, "out of memory for %lld records", (long long)n);
@@ -515,7 +516,7 @@ xp_status xp_actb_spans(xp_actb *b, xp_err *e)
     /* Like Zeek's inactivity timeout, a connection is a raw 5-tuple (real
      * ports); a packet starts one when its tuple was idle for idle_gap. */
     xp_imap conn;
-    double *last_seen = malloc((size_t)(b->n + 1) * sizeof *last_seen);
+    double *last_seen = xp_mem_malloc((size_t)(b->n + 1) * sizeof *last_seen);
     if (last_seen == NULL || xp_imap_init(&conn, 1024) != 0) {
         free(last_seen);
         return xp_err_set(e, XP_NOMEM, "out of memory for window spans");
@@ -571,7 +572,7 @@ xp_status xp_actb_entries(xp_actb *b, xp_err *e)
     }
     for (int64_t w = 0; w < W; w++)
         a->wptr[w + 1] += a->wptr[w];
-    a->ent = malloc((size_t)(a->wptr[W] ? a->wptr[W] : 1) * sizeof *a->ent);
+    a->ent = xp_mem_malloc((size_t)(a->wptr[W] ? a->wptr[W] : 1) * sizeof *a->ent);
     if (a->ent == NULL) {
         free(fill);
         return xp_err_set(e, XP_NOMEM, "out of memory for %lld activity entries",

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "xp_mem.h"
+
 static uint64_t xp__cap_for(int64_t n)
 {
     uint64_t cap = 64;
@@ -19,8 +21,8 @@ int64_t xp_imap_bytes(int64_t n)
 int xp_imap_init(xp_imap *m, int64_t hint)
 {
     uint64_t cap = xp__cap_for(hint);
-    m->keys = calloc(cap, sizeof *m->keys);
-    m->vals = malloc(cap * sizeof *m->vals);
+    m->keys = xp_mem_calloc(cap, sizeof *m->keys);
+    m->vals = xp_mem_malloc(cap * sizeof *m->vals);
     m->mask = cap - 1;
     m->n = 0;
     if (m->keys == NULL || m->vals == NULL) {

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xp_mem.h"
+
 static const uint8_t xp__v4prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 void xp_addr_from_v4(xp_addr *a, uint32_t v4)
@@ -75,7 +77,7 @@ int xp_recvec_reserve(xp_recvec *rv, int64_t more)
     int64_t cap = rv->cap ? rv->cap : 1024;
     while (cap < rv->n + more)
         cap *= 2;
-    xp_rec *v = realloc(rv->v, (size_t)cap * sizeof *v);
+    xp_rec *v = xp_mem_realloc(rv->v, (size_t)cap * sizeof *v);
     if (v == NULL)
         return -1;
     rv->v = v;
