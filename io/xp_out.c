@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "xp_count.h"
+#include "xp_str.h"
 
 static const char *xp__proto(uint8_t p)
 {
@@ -27,16 +28,20 @@ static void xp__host(const xp_meta *m, uint32_t h, char *buf, size_t size)
 char *xp_side_id(const xp_meta *m, uint32_t col, int act, char *buf, size_t size)
 {
     const xp_objkey *k = &m->cols[col];
-    char s[64], d[64], sp[8], dp[8], pr[8];
+    char s[64], d[64];
+    xp_sb b;
     xp__host(m, k->src, s, sizeof s);
     xp__host(m, k->dst, d, sizeof d);
-    snprintf(sp, sizeof sp, k->sport == XP_PORT_ANY ? "*" : "%d", k->sport);
-    snprintf(dp, sizeof dp, k->dport == XP_PORT_ANY ? "*" : "%d", k->dport);
-    snprintf(pr, sizeof pr, "%u", k->proto);
-    int v6s = strchr(s, ':') != NULL, v6d = strchr(d, ':') != NULL;
-    snprintf(buf, size, "%s%s%s:%s>%s%s%s:%s/%s %s", v6s ? "[" : "", s, v6s ? "]" : "", sp,
-             v6d ? "[" : "", d, v6d ? "]" : "", dp, xp__proto(k->proto) ? xp__proto(k->proto) : pr,
-             act == XP_NEW ? "new" : "present");
+    xp_sb_init(&b, buf, size);
+    xp_sb_hostport(&b, s, k->sport);
+    xp_sb_str(&b, ">");
+    xp_sb_hostport(&b, d, k->dport);
+    xp_sb_str(&b, "/");
+    if (xp__proto(k->proto))
+        xp_sb_str(&b, xp__proto(k->proto));
+    else
+        xp_sb_int(&b, k->proto);
+    xp_sb_str(&b, act == XP_NEW ? " new" : " present");
     return buf;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "xp_ports.h"
+#include "xp_str.h"
 
 const char *xp_report_proto_name(int proto)
 {
@@ -14,33 +15,22 @@ const char *xp_report_proto_name(int proto)
     return xp_proto_name((uint8_t)proto);
 }
 
-/* The node id names only the three protocols xp_out.c names (not icmp6). */
-static void xp__id_proto(int proto, char *buf, size_t size)
-{
-    const char *n = proto == 6 ? "tcp" : proto == 17 ? "udp" : proto == 1 ? "icmp" : NULL;
-    if (n)
-        snprintf(buf, size, "%s", n);
-    else
-        snprintf(buf, size, "%d", proto);
-}
-
-static void xp__id_port(int32_t port, char *buf, size_t size)
-{
-    if (port == XP_REPORT_ANY)
-        snprintf(buf, size, "*");
-    else
-        snprintf(buf, size, "%d", (int)port);
-}
-
 char *xp_report_side_id(const xp_report_side *s, char *buf, size_t size)
 {
-    char sp[16], dp[16], pr[16];
-    int v6s = strchr(s->src, ':') != NULL, v6d = strchr(s->dst, ':') != NULL;
-    xp__id_port(s->sport, sp, sizeof sp);
-    xp__id_port(s->dport, dp, sizeof dp);
-    xp__id_proto(s->proto, pr, sizeof pr);
-    snprintf(buf, size, "%s%s%s:%s>%s%s%s:%s/%s %s", v6s ? "[" : "", s->src, v6s ? "]" : "",
-             sp, v6d ? "[" : "", s->dst, v6d ? "]" : "", dp, pr, s->isnew ? "new" : "present");
+    /* The node id names only the three protocols xp_out.c names (not icmp6). */
+    int p = s->proto;
+    const char *n = p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" : NULL;
+    xp_sb b;
+    xp_sb_init(&b, buf, size);
+    xp_sb_hostport(&b, s->src, s->sport);
+    xp_sb_str(&b, ">");
+    xp_sb_hostport(&b, s->dst, s->dport);
+    xp_sb_str(&b, "/");
+    if (n)
+        xp_sb_str(&b, n);
+    else
+        xp_sb_int(&b, p);
+    xp_sb_str(&b, s->isnew ? " new" : " present");
     return buf;
 }
 
@@ -125,36 +115,45 @@ const char *xp_report_host(const char *addr, const xp_names *names)
 char *xp_report_port_text(int proto, int32_t port, char *buf, size_t size)
 {
     const char *svc = NULL, *pn = xp_report_proto_name(proto);
+    xp_sb b;
+    xp_sb_init(&b, buf, size);
     if (port == XP_REPORT_ANY) {
-        snprintf(buf, size, "*");
+        xp_sb_str(&b, "*");
         return buf;
     }
     if (proto >= 0 && proto <= 255)
         svc = xp_port_service((uint8_t)proto, port);
-    if (svc)
-        snprintf(buf, size, "%d/%s", (int)port, svc);
-    else if (pn)
-        snprintf(buf, size, "%d/%s", (int)port, pn);
+    xp_sb_int(&b, port);
+    xp_sb_str(&b, svc || pn ? "/" : "/proto-");
+    if (svc || pn)
+        xp_sb_str(&b, svc ? svc : pn);
     else
-        snprintf(buf, size, "%d/proto-%d", (int)port, proto);
+        xp_sb_int(&b, proto);
     return buf;
 }
 
 char *xp_report_side_text(const xp_report_side *s, const xp_names *names, char *buf,
                           size_t size)
 {
-    char sp[48], dp[48];
+    char dp[48];
+    xp_report_port_text(s->proto, s->dport, dp, sizeof dp);
+    const char *a = xp_report_host(s->src, names), *d = xp_report_host(s->dst, names);
+    /* An unnamed IPv6 address is bracketed so its last ':' is not misread. */
+    int va = a == s->src && strchr(a, ':') != NULL, vd = d == s->dst && strchr(d, ':') != NULL;
+    xp_sb b;
+    xp_sb_init(&b, buf, size);
+    xp_sb_str(&b, va ? "[" : "");
+    xp_sb_str(&b, a);
+    xp_sb_str(&b, va ? "]." : ".");
     /* The originator's port is '*' unless it is a well-known port; its
      * service name would be noise, so only the number is shown. */
     if (s->sport == XP_REPORT_ANY)
-        snprintf(sp, sizeof sp, "*");
+        xp_sb_str(&b, "*");
     else
-        snprintf(sp, sizeof sp, "%d", (int)s->sport);
-    xp_report_port_text(s->proto, s->dport, dp, sizeof dp);
-    const char *a = xp_report_host(s->src, names), *b = xp_report_host(s->dst, names);
-    /* An unnamed IPv6 address is bracketed so its last ':' is not misread. */
-    int va = a == s->src && strchr(a, ':') != NULL, vb = b == s->dst && strchr(b, ':') != NULL;
-    snprintf(buf, size, "%s%s%s.%s : %s%s%s.%s", va ? "[" : "", a, va ? "]" : "", sp,
-             vb ? "[" : "", b, vb ? "]" : "", dp);
+        xp_sb_int(&b, s->sport);
+    xp_sb_str(&b, vd ? " : [" : " : ");
+    xp_sb_str(&b, d);
+    xp_sb_str(&b, vd ? "]." : ".");
+    xp_sb_str(&b, dp);
     return buf;
 }

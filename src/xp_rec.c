@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "xp_mem.h"
+#include "xp_str.h"
 
 static const uint8_t xp__v4prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
@@ -63,10 +64,17 @@ int xp_addr_parse(xp_addr *a, const char *text, size_t len)
 
 char *xp_addr_format(const xp_addr *a, char *buf, size_t size)
 {
-    if (xp_addr_is_v4(a))
-        inet_ntop(AF_INET, a->b + 12, buf, (socklen_t)size);
-    else
+    if (xp_addr_is_v4(a)) { /* inet_ntop's own sprintf was the slow path (xp_str.h) */
+        xp_sb b;
+        xp_sb_init(&b, buf, size);
+        for (int i = 12; i < 16; i++) {
+            xp_sb_int(&b, a->b[i]);
+            if (i < 15)
+                xp_sb_str(&b, ".");
+        }
+    } else {
         inet_ntop(AF_INET6, a->b, buf, (socklen_t)size);
+    }
     return buf;
 }
 
