@@ -16,7 +16,8 @@ hours=${3:-7}
 reps=${4:-3}
 . "$root/scripts/env.sh"
 exe=$build/mpi/expose-mpi
-[ -x "$build/bench/count_bench" ] || cmake --build "$build" -j2 --target count_bench
+[ -x "$build/bench/count_bench" ] && [ -x "$build/bench/launch_bench" ] ||
+    cmake --build "$build" -j2 --target count_bench launch_bench
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -47,11 +48,27 @@ run() {
     eval "wall_$name=$best"
 }
 
+# launch N: min wall seconds of MPI_Init + MPI_Finalize alone at N ranks.
+launch() {
+    best=
+    for i in $(seq "$reps"); do
+        t0=$(date +%s.%N)
+        mpiexec -n "$1" "$build/bench/launch_bench"
+        best=$(minof "$best" "$(calc "$(date +%s.%N) - $t0")")
+    done
+    echo "$best"
+}
+
 run r1 1
 run r2 2
 run r2k10000 2 --top-k 10000
 run r2paper 2 --paper
-echo "speed-up 1 -> 2 ranks: $(calc "$wall_r1 / $wall_r2")x"
+l1=$(launch 1) l2=$(launch 2)
+echo "speed-up 1 -> 2 ranks: $(calc "$wall_r1 / $wall_r2")x (wall)"
+echo "    MPI_Init + MPI_Finalize alone: $l1 s at 1 rank, $l2 s at 2 ranks;" \
+     "net of it: $(calc "($wall_r1 - $l1) / ($wall_r2 - $l2)")x"
+echo "    ingest to rules.jsonl (summary total_seconds):" \
+     "$(calc "$(field total_seconds "$tmp/r1/summary.json") / $(field total_seconds "$tmp/r2/summary.json")")x"
 cmp -s "$tmp/r1/rules.jsonl" "$tmp/r2/rules.jsonl" && echo "rules.jsonl 1 rank == 2 ranks: yes" ||
     echo "rules.jsonl 1 rank == 2 ranks: NO"
 k5=$(field peak_rss_bytes "$tmp/r2/summary.json")
