@@ -110,7 +110,9 @@ static int xp__owner(const int64_t *bounds, int size, int64_t w)
 
 /* Place entries received for this rank's windows [w0, w1) into a, whose
  * window w then holds cnt[w - w0] entries: kept[] (a's own, window-major,
- * may be NULL) first, then the received ones in arrival order. */
+ * keptw[] their per-window prefix) first, then the received ones in
+ * arrival order, which keeps each window's order (a window comes whole
+ * from one rank). */
 static xp_status xp__place(xp_activity *a, int64_t w0, int64_t w1, const int64_t *cnt,
                            const uint64_t *kept, const int64_t *keptw, const xp__went *in,
                            int64_t nin, xp_err *e)
@@ -131,7 +133,7 @@ static xp_status xp__place(xp_activity *a, int64_t w0, int64_t w1, const int64_t
     for (int64_t w = 0; w < W; w++)
         wptr[w + 1] = wptr[w] + (w >= w0 && w < w1 ? cnt[w - w0] : 0);
     for (int64_t w = w0; w < w1; w++) {
-        int64_t k = keptw ? keptw[w - w0 + 1] - keptw[w - w0] : 0;
+        int64_t k = keptw[w - w0 + 1] - keptw[w - w0];
         if (k > 0)
             memcpy(ent + wptr[w], kept + keptw[w - w0], (size_t)k * sizeof *ent);
         fill[w - w0] = wptr[w] + k;
@@ -145,6 +147,10 @@ static xp_status xp__place(xp_activity *a, int64_t w0, int64_t w1, const int64_t
         else
             ent[fill[w - w0]++] = in[i].ent;
     }
+    for (int64_t w = w0; s == XP_OK && w < w1; w++)
+        if (fill[w - w0] != wptr[w + 1])
+            s = xp_err_set(e, XP_INTERNAL, "activity exchange: window %lld incomplete",
+                           (long long)w);
     free(fill);
     if (s != XP_OK) {
         free(wptr);

@@ -1,0 +1,165 @@
+/*
+ * test_keys.c - the small building blocks the activity and the outputs
+ * rely on: packed object keys (src/xp_activity_int.h) sort exactly as
+ * object keys do and unpack to the same key; the printf-free string builder
+ * (src/xp_str.h) prints integers as %lld does and truncates as snprintf
+ * does; IPv4 addresses print as inet_ntop prints them; the huge-page
+ * allocations (src/xp_mem.h) behave as malloc, calloc and realloc.
+ */
+#include <arpa/inet.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "xp_activity_int.h"
+#include "xp_mem.h"
+#include "xp_str.h"
+#include "xp_test.h"
+
+static uint64_t rng(uint64_t *s)
+{
+    *s += 0x9e3779b97f4a7c15ULL;
+    uint64_t z = *s;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* Canonical object order (xp_activity.h): generic, proto, dst, dport, src, sport. */
+static int cmp_objkey(const xp_objkey *x, const xp_objkey *y)
+{
+#define CMP(f)                                                                 \
+    if (x->f != y->f)                                                          \
+        return x->f < y->f ? -1 : 1;
+    CMP(generic) CMP(proto) CMP(dst) CMP(dport) CMP(src) CMP(sport)
+#undef CMP
+    return 0;
+}
+
+static int cmp_okey(xp_okey a, xp_okey b)
+{
+    if (a.hi != b.hi)
+        return a.hi < b.hi ? -1 : 1;
+    return a.lo < b.lo ? -1 : a.lo > b.lo;
+}
+
+static xp_objkey random_key(uint64_t *s)
+{
+    static const uint32_t hosts[] = {0, 1, 2, 0x7fffffff, 0xfffffffe, XP_HOST_ANY};
+    static const int32_t ports[] = {XP_PORT_ANY, 0, 1, 80, 1023, 65535};
+    xp_objkey k;
+    memset(&k, 0, sizeof k);
+    k.generic = (uint8_t)(rng(s) & 1);
+    k.proto = (uint8_t)(rng(s) % 3 == 0 ? 255 : rng(s) % 2 ? 6 : 17);
+    k.src = hosts[rng(s) % 6];
+    k.dst = hosts[rng(s) % 6];
+    k.sport = ports[rng(s) % 6];
+    k.dport = ports[rng(s) % 6];
+    return k;
+}
+
+static void packed_keys(void)
+{
+    uint64_t s = 1;
+    int bad_order = 0, bad_round = 0;
+    for (int i = 0; i < 200000; i++) {
+        xp_objkey a = random_key(&s), b = random_key(&s);
+        xp_objkey ua = xp_okey_unpack(xp_okey_pack(&a));
+        bad_round += memcmp(&ua, &a, sizeof a) != 0;
+        bad_order += cmp_objkey(&a, &b) != cmp_okey(xp_okey_pack(&a), xp_okey_pack(&b));
+    }
+    XP_CHECK_INT(bad_round, 0);
+    XP_CHECK_INT(bad_order, 0);
+    /* sort_unique: sorted, no repeats, every key kept. */
+    enum { N = 5000 };
+    xp_okey *v = malloc(N * sizeof *v);
+    for (int i = 0; i < N; i++) {
+        xp_objkey k = random_key(&s);
+        v[i] = xp_okey_pack(&k);
+    }
+    int64_t n = xp_okey_sort_unique(v, N), bad = 0;
+    for (int64_t i = 1; i < n; i++)
+        bad += cmp_okey(v[i - 1], v[i]) >= 0;
+    XP_CHECK_INT(bad, 0);
+    XP_CHECK(n > 100 && n < N);
+    free(v);
+}
+
+static void builder(void)
+{
+    static const long long vals[] = {0, 7, -7, 10, 65535, -65536, LLONG_MAX, LLONG_MIN};
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        char a[32], b[32];
+        xp_sb sb;
+        xp_sb_init(&sb, a, sizeof a);
+        xp_sb_int(&sb, vals[i]);
+        snprintf(b, sizeof b, "%lld", vals[i]);
+        XP_CHECK_STR(a, b);
+    }
+    /* Truncation as snprintf: at most size - 1 bytes, always terminated. */
+    char t[6];
+    xp_sb sb;
+    xp_sb_init(&sb, t, sizeof t);
+    xp_sb_str(&sb, "abc");
+    xp_sb_int(&sb, 12345);
+    xp_sb_str(&sb, "tail");
+    XP_CHECK_STR(t, "abc12"); /* what snprintf(t, 6, "abc%dtail", 12345) gives */
+    char h[40];
+    xp_sb_init(&sb, h, sizeof h);
+    xp_sb_hostport(&sb, "2001:db8::1", 80);
+    XP_CHECK_STR(h, "[2001:db8::1]:80");
+    xp_sb_init(&sb, h, sizeof h);
+    xp_sb_hostport(&sb, "10.0.0.1", -1);
+    XP_CHECK_STR(h, "10.0.0.1:*");
+}
+
+static void addresses(void)
+{
+    uint64_t s = 3;
+    int bad = 0;
+    for (int i = 0; i < 20000; i++) {
+        xp_addr a;
+        memset(&a, 0, sizeof a);
+        a.b[10] = a.b[11] = 0xff;
+        uint32_t v = i < 4 ? (uint32_t[]){0, 0xffffffffu, 0x0a000001u, 0x01020304u}[i]
+                           : (uint32_t)rng(&s);
+        for (int k = 0; k < 4; k++)
+            a.b[12 + k] = (uint8_t)(v >> (24 - 8 * k));
+        char mine[64], ref[64];
+        xp_addr_format(&a, mine, sizeof mine);
+        inet_ntop(AF_INET, a.b + 12, ref, sizeof ref);
+        bad += strcmp(mine, ref) != 0;
+    }
+    XP_CHECK_INT(bad, 0);
+}
+
+static void memory(void)
+{
+    size_t big = (size_t)16 << 20;
+    unsigned char *p = xp_mem_malloc(big);
+    XP_CHECK(p != NULL);
+    if (p) {
+        memset(p, 7, big);
+        p = xp_mem_realloc(p, 2 * big);
+        XP_CHECK(p != NULL && p[big - 1] == 7);
+        free(p);
+    }
+    int64_t *z = xp_mem_calloc(big / 8, 8);
+    XP_CHECK(z != NULL);
+    int64_t nz = 0;
+    for (size_t i = 0; z && i < big / 8; i++)
+        nz += z[i] != 0;
+    XP_CHECK_INT(nz, 0);
+    free(z);
+    XP_CHECK(xp_mem_calloc(SIZE_MAX / 2, 4) == NULL); /* overflow, not a short block */
+}
+
+int main(void)
+{
+    packed_keys();
+    builder();
+    addresses();
+    memory();
+    XP_TEST_END();
+}
