@@ -9,6 +9,7 @@
 #include "xp_out.h"
 #include "xp_report_assets.h"
 #include "xp_report_int.h"
+#include "xp_str.h"
 
 void xp__report_json_str(FILE *f, const char *s)
 {
@@ -25,10 +26,14 @@ static void xp__jnum(FILE *f, double x)
 
 static void xp__jint(FILE *f, int64_t x)
 {
+    char t[24];
+    xp_sb b;
+    xp_sb_init(&b, t, sizeof t);
     if (x >= 0)
-        fprintf(f, "%lld", (long long)x);
+        xp_sb_int(&b, x); /* not fprintf: src/xp_str.h says why */
     else
-        fputs("null", f);
+        xp_sb_str(&b, "null");
+    fputs(t, f);
 }
 
 static void xp__blob_meta(FILE *f, const xp_report *rep)

@@ -7,7 +7,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "xp_mem.h"
 #include "xp_ports.h"
 #include "xp_report_json.h"
 
@@ -16,13 +18,17 @@ xp_status xp__report_read_file(const char *path, char **buf, size_t *len, xp_err
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return xp_err_set(e, XP_IO, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap);
+    /* Sized from the file (a regular file: one read into one buffer), and
+     * grown if it was appended to meanwhile or is not a regular file. */
+    struct stat st;
+    size_t cap = fstat(fileno(f), &st) == 0 && st.st_size > 0 ? (size_t)st.st_size + 2 : 1 << 16;
+    size_t n = 0;
+    char *b = xp_mem_malloc(cap);
     while (b != NULL) {
         n += fread(b + n, 1, cap - n - 1, f);
         if (n < cap - 1)
             break;
-        char *nb = realloc(b, cap * 2);
+        char *nb = xp_mem_realloc(b, cap * 2);
         if (nb == NULL)
             free(b);
         b = nb;

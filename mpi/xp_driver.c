@@ -785,26 +785,45 @@ static xp_status xp__commit(xp__ctx *c, xp_status s)
     return s;
 }
 
+/* The report files this rank writes: each file, costliest first, to the
+ * least loaded of the first min(size, 4) ranks. Costs are the files' shares
+ * of expose-report's time on 21,454 rules (perf: report.html 19 %,
+ * graph.graphml 13 %, report.txt 7 %, graph.dot 3 %; every writing rank
+ * also loads the results, 55 %). At 2 ranks: rank 0 report.html and
+ * graph.dot, rank 1 graph.graphml and report.txt. */
+static unsigned xp__report_share(int rank, int size)
+{
+    static const struct {
+        unsigned bit;
+        int cost;
+    } part[] = {{XP_REPORT_HTML, 19}, {XP_REPORT_GRAPHML, 13}, {XP_REPORT_TXT, 7},
+                {XP_REPORT_DOT, 3}};
+    int load[4] = {0, 0, 0, 0}, n = size < 4 ? size : 4;
+    unsigned mine = 0;
+    for (int k = 0; k < 4; k++) {
+        int q = 0;
+        for (int r = 1; r < n; r++)
+            q = load[r] < load[q] ? r : q;
+        load[q] += part[k].cost;
+        mine |= q == rank ? part[k].bit : 0;
+    }
+    return mine;
+}
+
 /*
  * The reports (report.txt, report.html, graph.*; docs/outputs.md) made
  * from the rules.jsonl and clusters.json just committed, by the code of
- * expose-report. Rank 0 writes them; collective (all ranks agree on the
- * outcome). The mined result is complete by then, so a failure says so,
- * and the program exits with status 3 rather than 1.
+ * expose-report, written by up to four ranks at once (xp__report_share);
+ * rank 0 puts them all in place once every part is written. Collective
+ * (all ranks agree on the outcome). The mined result is complete by then,
+ * so a failure says so, and the program exits with status 3 rather than 1.
  */
-/* The reports (io/xp_report.h), by two ranks at once when there are two:
- * rank 0 report.txt and report.html, rank 1 graph.dot (with graph.svg) and
- * graph.graphml, about half the time each (bench/README.md); rank 0 puts
- * them all in place once every part is written. */
 static xp_status xp__reports(xp__ctx *c)
 {
     double t = MPI_Wtime();
     xp_report_opts ro = {.names_path = c->o.names[0] ? c->o.names : NULL, .warn = xp__warn,
                          .warn_ctx = c};
-    unsigned which = c->size == 1   ? XP_REPORT_ALL
-                     : c->rank == 0 ? XP_REPORT_TXT | XP_REPORT_HTML
-                     : c->rank == 1 ? XP_REPORT_DOT | XP_REPORT_GRAPHML
-                                    : 0;
+    unsigned which = xp__report_share(c->rank, c->size);
     xp_status s = which ? xp_report_write_tmp(c->o.out, &ro, which, &c->e) : XP_OK;
     s = xp_agree(c->comm, s, &c->e);
     if (c->rank == 0) {
@@ -921,6 +940,29 @@ static int xp__env_rank(void)
 }
 
 /*
+ * Before MPI_Init: when every rank runs on this one node (mpiexec says so
+ * in OMPI_COMM_WORLD_LOCAL_SIZE == OMPI_COMM_WORLD_SIZE, srun in
+ * SLURM_STEP_NUM_NODES=1, and a run without a launcher is one process)
+ * and the user chose no point-to-point layer, Open MPI's shared-memory
+ * one (OMPI_MCA_pml=ob1) is asked for. Its default first probes UCX for
+ * network devices, which took 0.2 s of every start on one node here and
+ * brings nothing between processes of one node (MPI_Init + MPI_Finalize:
+ * 0.44 -> 0.22 s at 2 ranks, bench/README.md). Every rank sees the same
+ * environment, so all choose the same layer. Setting OMPI_MCA_pml (to
+ * ucx, say) overrides this; on several nodes nothing is changed.
+ */
+static void xp__mpi_defaults(void)
+{
+    const char *size = getenv("OMPI_COMM_WORLD_SIZE"), *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    const char *nodes = getenv("SLURM_STEP_NUM_NODES");
+    int one_node = size ? local && strcmp(size, local) == 0
+                 : nodes ? strcmp(nodes, "1") == 0
+                         : getenv("PMIX_RANK") == NULL && getenv("PMI_RANK") == NULL;
+    if (one_node && getenv("OMPI_MCA_pml") == NULL)
+        setenv("OMPI_MCA_pml", "ob1", 0);
+}
+
+/*
  * XP_ABLATE=name,name...: turn default-mode choices off one by one
  * (XP_ABL_* in xp_trace.h; bench/run-ablation.sh, docs/statistics.md).
  */
@@ -998,6 +1040,7 @@ int xp_driver_main(int argc, char **argv)
     /* Past a file-size limit (ulimit -f) a write then fails with EFBIG and
      * the run stops with a message naming the file, instead of being killed. */
     signal(SIGXFSZ, SIG_IGN);
+    xp__mpi_defaults();
     MPI_Init(&argc, &argv);
     c.comm = MPI_COMM_WORLD;
     MPI_Comm_set_errhandler(c.comm, MPI_ERRORS_RETURN);
