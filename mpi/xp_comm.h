@@ -12,6 +12,20 @@
 #include "xp_score.h"
 #include "xp_error.h"
 
+/*
+ * Before MPI_Init: when every rank runs on this one node (mpiexec says so
+ * in OMPI_COMM_WORLD_LOCAL_SIZE == OMPI_COMM_WORLD_SIZE, srun in
+ * SLURM_STEP_NUM_NODES=1, and a run without a launcher is one process)
+ * and the user chose no point-to-point layer, Open MPI's shared-memory
+ * one (OMPI_MCA_pml=ob1) is asked for. Its default first probes UCX for
+ * network devices, which took 0.2 s of every start on one node here and
+ * brings nothing between processes of one node (MPI_Init + MPI_Finalize:
+ * 0.44 -> 0.22 s at 2 ranks, bench/README.md). Every rank sees the same
+ * environment, so all choose the same layer. Setting OMPI_MCA_pml (to
+ * ucx, say) overrides this; on several nodes nothing is changed.
+ */
+void xp_mpi_defaults(void);
+
 /* Turn an MPI return code into XP_OK or XP_MPI ("MPI_Allreduce: <MPI text>"). */
 xp_status xp_mpi_check(int rc, const char *what, xp_err *e);
 #define XP_MPI_CALL(e, call) XP_CALL(xp_mpi_check((call), #call, (e)))

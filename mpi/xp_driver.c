@@ -940,29 +940,6 @@ static int xp__env_rank(void)
 }
 
 /*
- * Before MPI_Init: when every rank runs on this one node (mpiexec says so
- * in OMPI_COMM_WORLD_LOCAL_SIZE == OMPI_COMM_WORLD_SIZE, srun in
- * SLURM_STEP_NUM_NODES=1, and a run without a launcher is one process)
- * and the user chose no point-to-point layer, Open MPI's shared-memory
- * one (OMPI_MCA_pml=ob1) is asked for. Its default first probes UCX for
- * network devices, which took 0.2 s of every start on one node here and
- * brings nothing between processes of one node (MPI_Init + MPI_Finalize:
- * 0.44 -> 0.22 s at 2 ranks, bench/README.md). Every rank sees the same
- * environment, so all choose the same layer. Setting OMPI_MCA_pml (to
- * ucx, say) overrides this; on several nodes nothing is changed.
- */
-static void xp__mpi_defaults(void)
-{
-    const char *size = getenv("OMPI_COMM_WORLD_SIZE"), *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-    const char *nodes = getenv("SLURM_STEP_NUM_NODES");
-    int one_node = size ? local && strcmp(size, local) == 0
-                 : nodes ? strcmp(nodes, "1") == 0
-                         : getenv("PMIX_RANK") == NULL && getenv("PMI_RANK") == NULL;
-    if (one_node && getenv("OMPI_MCA_pml") == NULL)
-        setenv("OMPI_MCA_pml", "ob1", 0);
-}
-
-/*
  * XP_ABLATE=name,name...: turn default-mode choices off one by one
  * (XP_ABL_* in xp_trace.h; bench/run-ablation.sh, docs/statistics.md).
  */
@@ -1040,7 +1017,7 @@ int xp_driver_main(int argc, char **argv)
     /* Past a file-size limit (ulimit -f) a write then fails with EFBIG and
      * the run stops with a message naming the file, instead of being killed. */
     signal(SIGXFSZ, SIG_IGN);
-    xp__mpi_defaults();
+    xp_mpi_defaults();
     MPI_Init(&argc, &argv);
     c.comm = MPI_COMM_WORLD;
     MPI_Comm_set_errhandler(c.comm, MPI_ERRORS_RETURN);
