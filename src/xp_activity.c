@@ -422,6 +422,8 @@ static int64_t xp__objtab_put(xp__objtab *t, xp_okey k)
     return t->n++;
 }
 
+enum { XP__AHEAD = 12 };
+
 static void xp__record_keys(const xp_actb *b, int64_t i, const uint8_t *known, xp_objkey *f,
                             xp_objkey *g)
 {
@@ -449,6 +451,13 @@ xp_status xp_actb_objects_local(xp_actb *b, const uint8_t *known, xp_okey **uniq
         return xp_err_set(e, XP_NOMEM, "out of memory interning flows");
     for (int64_t i = 0; i < b->n; i++) {
         xp_objkey f, g;
+        /* Each lookup is a cache miss in a table of megabytes: ask for the
+         * slots of a record XP__AHEAD on while this one is looked up. */
+        if (i + XP__AHEAD < b->n) {
+            xp__record_keys(b, i + XP__AHEAD, known, &f, &g);
+            __builtin_prefetch(&t.slot[xp__okey_hash(xp_okey_pack(&f)) & t.mask]);
+            __builtin_prefetch(&t.slot[xp__okey_hash(xp_okey_pack(&g)) & t.mask]);
+        }
         xp__record_keys(b, i, known, &f, &g);
         int64_t fid = xp__objtab_put(&t, xp_okey_pack(&f));
         int64_t gid = f.dport == XP_PORT_ANY ? -2 : xp__objtab_put(&t, xp_okey_pack(&g));
