@@ -11,7 +11,9 @@
  * no record, a gzip file; malformed lines in several files under each
  * --skip-bad from 0 to past their number (warnings numbered across files);
  * a log cut mid-line; a hard error in a file a non-zero rank reads; tiny
- * messages (chunking); the real traces of ../shared when present.
+ * messages (chunking); the real traces of ../shared when present. With
+ * kept_local (connection records left where they were parsed), the ranks'
+ * records together must be the single reader's.
  */
 #define _GNU_SOURCE
 #include <mpi.h>
@@ -223,6 +225,57 @@ static void result_free(result *r)
     free(r->w.s);
 }
 
+/* An order-free digest of records: the sum of a hash of each. */
+static uint64_t rec_digest(const xp_recvec *v)
+{
+    uint64_t sum = 0;
+    for (int64_t i = 0; i < v->n; i++) {
+        const unsigned char *b = (const unsigned char *)&v->v[i];
+        uint64_t h = 1469598103934665603ull;
+        for (size_t k = 0; k < sizeof(xp_rec); k++)
+            h = (h ^ b[k]) * 1099511628211ull;
+        sum += h;
+    }
+    return sum;
+}
+
+/* kept_local (connection records stay on the rank that parsed them): set
+ * on every rank exactly when there are several ranks and every record
+ * starts a connection; then the ranks' records together are the single
+ * reader's (as a multiset), else rank 0 holds them as without the option. */
+static void compare_local(const xp_input_list *l, const result *ref, int64_t skip_bad,
+                          int64_t split)
+{
+    result par = {0};
+    xp_err_clear(&par.e);
+    xp_input_opts io = {.skip_bad = skip_bad, .warn = on_warn, .warn_ctx = &par.w};
+    int local = -1;
+    xp_pingest_opts po = {&io, 0, NULL, split, NULL, &local};
+    par.s = xp_pingest_read(MPI_COMM_WORLD, l, &po, &par.rv, &par.st, &par.e);
+    XP_CHECK(all_same(par.s));
+    XP_CHECK(all_same(local));
+    long long starts = 1, n = par.rv.n, total = 0;
+    uint64_t d = rec_digest(&par.rv), dsum = 0;
+    if (rank == 0)
+        for (int64_t i = 0; i < ref->rv.n; i++)
+            starts &= (ref->rv.v[i].flags & XP_REC_START) != 0;
+    MPI_Bcast(&starts, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+    MPI_Allreduce(&n, &total, 1, MPI_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+    MPI_Allreduce(&d, &dsum, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    if (par.s == XP_OK) {
+        XP_CHECK_INT(local, size > 1 && starts);
+        if (rank == 0) {
+            XP_CHECK_INT(total, ref->rv.n);
+            XP_CHECK(dsum == rec_digest(&ref->rv));
+        }
+        if (!local && rank != 0)
+            XP_CHECK_INT(n, 0);
+    } else {
+        XP_CHECK_INT(local, 0);
+    }
+    result_free(&par);
+}
+
 /* Read paths alone on rank 0 and in parallel; compare. */
 static void compare_p(const char *const *paths, int npaths, int64_t skip_bad, int64_t chunk,
                       const char *what, int expect_pieces)
@@ -246,6 +299,7 @@ static void compare_p(const char *const *paths, int npaths, int64_t skip_bad, in
      * of 64 bytes and up (lines cut anywhere; xp_zeek_read_range). */
     for (int sp = 0; sp < 2; sp++) {
         int64_t split = sp ? 64 : -1;
+        compare_local(&l, &ref, skip_bad, split);
         result_free(&par);
         memset(&par, 0, sizeof par);
         xp_err_clear(&par.e);
