@@ -36,6 +36,8 @@ void *xp_mem_calloc(size_t k, size_t n)
     /* A fresh mapping is zero already and calloc leaves it untouched; a
      * reused heap block is faulted in already. Either way advising after
      * calloc costs nothing. */
+    if (n != 0 && k > SIZE_MAX / n)
+        return NULL; /* as calloc does; checked here so that sanitizers see no overflow */
     void *p = calloc(k, n);
     if (p != NULL)
         xp_mem_huge(p, k * n);
