@@ -31,15 +31,20 @@ calc() { awk "BEGIN { printf \"%.2f\", $* }"; }
 minof() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
 stages() { python3 -c "import json,sys; d=json.load(open(sys.argv[1]))['stage_seconds']; print(' '.join('%s %.2f' % kv for kv in d.items()))" "$1"; }
 
-# run NAME RANKS ARGS...: min wall seconds over reps; keeps the last summary.
+# run NAME RANKS ARGS...: min wall seconds over reps; keeps that run's summary.
 run() {
     name=$1 n=$2; shift 2
     best=
     for i in $(seq "$reps"); do
         t0=$(date +%s.%N)
         mpiexec -n "$n" "$exe" -q --rebuild -o "$tmp/$name" "$@" "$in"
-        best=$(minof "$best" "$(calc "$(date +%s.%N) - $t0")")
+        t=$(calc "$(date +%s.%N) - $t0")
+        if [ "$(minof "$best" "$t")" = "$t" ]; then
+            cp "$tmp/$name/summary.json" "$tmp/$name.best.json"
+        fi
+        best=$(minof "$best" "$t")
     done
+    cp "$tmp/$name.best.json" "$tmp/$name/summary.json"
     printf '%-16s ranks %d  wall %6.2f s  total_seconds %s  peak_rss %s MiB  rules %s\n' \
         "$name" "$n" "$best" "$(field total_seconds "$tmp/$name/summary.json")" \
         "$(( $(field peak_rss_bytes "$tmp/$name/summary.json") / 1048576 ))" \
