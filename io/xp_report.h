@@ -73,8 +73,7 @@ enum {
  * Errors as xp_report_write's; a failed write_tmp may leave .tmp files
  * for abort to remove.
  */
-xp_status xp_report_write_tmp(const char *dir, const xp_report_opts *o, unsigned which,
-                              xp_err *e);
+xp_status xp_report_write_tmp(const char *dir, const xp_report_opts *o, unsigned which, xp_err *e);
 xp_status xp_report_commit(const char *dir, xp_err *e);
 void xp_report_abort(const char *dir);
 

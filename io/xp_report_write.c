@@ -168,10 +168,12 @@ xp_status xp_report_commit(const char *dir, xp_err *e)
     return XP_OK;
 }
 
-void xp_report_abort(const char *dir) { xp__remove_tmps(dir); }
+void xp_report_abort(const char *dir)
+{
+    xp__remove_tmps(dir);
+}
 
-xp_status xp_report_write_tmp(const char *dir, const xp_report_opts *o, unsigned which,
-                              xp_err *e)
+xp_status xp_report_write_tmp(const char *dir, const xp_report_opts *o, unsigned which, xp_err *e)
 {
     static const xp_report_opts defaults;
     xp_names *names = NULL;

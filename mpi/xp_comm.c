@@ -13,9 +13,9 @@ void xp_mpi_defaults(void)
     const char *size = getenv("OMPI_COMM_WORLD_SIZE");
     const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
     const char *nodes = getenv("SLURM_STEP_NUM_NODES");
-    int one_node = size ? local && strcmp(size, local) == 0
-                 : nodes ? strcmp(nodes, "1") == 0
-                         : getenv("PMIX_RANK") == NULL && getenv("PMI_RANK") == NULL;
+    int one_node = size    ? local && strcmp(size, local) == 0
+                   : nodes ? strcmp(nodes, "1") == 0
+                           : getenv("PMIX_RANK") == NULL && getenv("PMI_RANK") == NULL;
     if (one_node && getenv("OMPI_MCA_pml") == NULL)
         setenv("OMPI_MCA_pml", "ob1", 0);
 }
@@ -92,8 +92,8 @@ static xp_status xp__item_type(size_t size, MPI_Datatype *t, xp_err *e)
 }
 
 /* Item counts and displacements as MPI ints; XP_BUDGET when they do not fit. */
-static xp_status xp__int_counts(const int64_t *cnt, int size, int *ic, int *displ,
-                                int64_t *total, const char *what, xp_err *e)
+static xp_status xp__int_counts(const int64_t *cnt, int size, int *ic, int *displ, int64_t *total,
+                                const char *what, xp_err *e)
 {
     *total = 0;
     for (int r = 0; r < size; r++) {
@@ -108,8 +108,8 @@ static xp_status xp__int_counts(const int64_t *cnt, int size, int *ic, int *disp
     return XP_OK;
 }
 
-xp_status xp_allgather_items(MPI_Comm comm, const void *mine, int64_t n, size_t size,
-                             void **all, int64_t *nall, xp_err *e)
+xp_status xp_allgather_items(MPI_Comm comm, const void *mine, int64_t n, size_t size, void **all,
+                             int64_t *nall, xp_err *e)
 {
     int nr;
     MPI_Comm_size(comm, &nr);
@@ -159,8 +159,8 @@ xp_status xp_alltoall_items(MPI_Comm comm, const void *send, const int64_t *coun
     int64_t *rc = malloc((size_t)nr * sizeof *rc);
     int *sc = malloc((size_t)nr * sizeof *sc), *sd = malloc((size_t)nr * sizeof *sd);
     int *ric = malloc((size_t)nr * sizeof *ric), *rd = malloc((size_t)nr * sizeof *rd);
-    xp_status s = rc && sc && sd && ric && rd ? XP_OK
-                                              : xp_err_set(e, XP_NOMEM, "out of memory exchanging");
+    xp_status s =
+        rc && sc && sd && ric && rd ? XP_OK : xp_err_set(e, XP_NOMEM, "out of memory exchanging");
     s = xp_agree(comm, s, e);
     if (s == XP_OK)
         s = xp_mpi_check(MPI_Alltoall(count, 1, MPI_INT64_T, rc, 1, MPI_INT64_T, comm),
@@ -184,8 +184,8 @@ xp_status xp_alltoall_items(MPI_Comm comm, const void *send, const int64_t *coun
     if (s == XP_OK)
         s = xp__item_type(size, &t, e);
     if (s == XP_OK)
-        s = xp_mpi_check(MPI_Alltoallv(send, sc, sd, t, *recv, ric, rd, t, comm),
-                         "MPI_Alltoallv", e);
+        s = xp_mpi_check(MPI_Alltoallv(send, sc, sd, t, *recv, ric, rd, t, comm), "MPI_Alltoallv",
+                         e);
     if (t != MPI_DATATYPE_NULL)
         MPI_Type_free(&t);
     if (s == XP_OK) {

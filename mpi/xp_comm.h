@@ -52,8 +52,8 @@ xp_status xp_allreduce_bor(MPI_Comm comm, uint64_t *v, int64_t n, xp_err *e);
  * The status is agreed (XP_NOMEM; XP_BUDGET past INT_MAX items, the most
  * one MPI_Allgatherv can place).
  */
-xp_status xp_allgather_items(MPI_Comm comm, const void *mine, int64_t n, size_t size,
-                             void **all, int64_t *nall, xp_err *e);
+xp_status xp_allgather_items(MPI_Comm comm, const void *mine, int64_t n, size_t size, void **all,
+                             int64_t *nall, xp_err *e);
 
 /*
  * Collective. Each rank sends count[q] items of `size` bytes to rank q, from

@@ -354,8 +354,11 @@ static xp_status xp__shards_all(xp__ctx *c, xp_recvec *rv, const char *fp)
 static xp_status xp__build_shards(xp__ctx *c, xp_input_list *l, const char *fp)
 {
     xp_recvec rv = {0};
-    xp_input_opts io = {.skip_bad = c->o.skip_bad, .warn = xp__warn, .warn_ctx = c,
-                        .progress = xp_progress_bytes_cb, .progress_ctx = &c->prog};
+    xp_input_opts io = {.skip_bad = c->o.skip_bad,
+                        .warn = xp__warn,
+                        .warn_ctx = c,
+                        .progress = xp_progress_bytes_cb,
+                        .progress_ctx = &c->prog};
     int64_t bytes = 0;
     int local = 0;
     for (int64_t i = 0; i < l->n; i++)
@@ -796,8 +799,8 @@ static unsigned xp__report_share(int rank, int size)
     static const struct {
         unsigned bit;
         int cost;
-    } part[] = {{XP_REPORT_HTML, 19}, {XP_REPORT_GRAPHML, 13}, {XP_REPORT_TXT, 7},
-                {XP_REPORT_DOT, 3}};
+    } part[] = {
+        {XP_REPORT_HTML, 19}, {XP_REPORT_GRAPHML, 13}, {XP_REPORT_TXT, 7}, {XP_REPORT_DOT, 3}};
     int load[4] = {0, 0, 0, 0}, n = size < 4 ? size : 4;
     unsigned mine = 0;
     for (int k = 0; k < 4; k++) {
@@ -821,8 +824,8 @@ static unsigned xp__report_share(int rank, int size)
 static xp_status xp__reports(xp__ctx *c)
 {
     double t = MPI_Wtime();
-    xp_report_opts ro = {.names_path = c->o.names[0] ? c->o.names : NULL, .warn = xp__warn,
-                         .warn_ctx = c};
+    xp_report_opts ro = {
+        .names_path = c->o.names[0] ? c->o.names : NULL, .warn = xp__warn, .warn_ctx = c};
     unsigned which = xp__report_share(c->rank, c->size);
     xp_status s = which ? xp_report_write_tmp(c->o.out, &ro, which, &c->e) : XP_OK;
     s = xp_agree(c->comm, s, &c->e);

@@ -127,8 +127,7 @@ static xp_status xp__place(xp_activity *a, int64_t w0, int64_t w1, const int64_t
         free(wptr);
         free(fill);
         free(ent);
-        return xp_err_set(e, XP_NOMEM, "out of memory for %lld activity entries",
-                          (long long)total);
+        return xp_err_set(e, XP_NOMEM, "out of memory for %lld activity entries", (long long)total);
     }
     for (int64_t w = 0; w < W; w++)
         wptr[w + 1] = wptr[w] + (w >= w0 && w < w1 ? cnt[w - w0] : 0);
@@ -185,8 +184,7 @@ static xp_status xp__gather_windows(xp_activity *a, int rank, int size, int64_t 
         free(wptr);
         free(soff);
         free(ent);
-        return xp_err_set(e, XP_NOMEM, "out of memory for %lld activity entries",
-                          (long long)total);
+        return xp_err_set(e, XP_NOMEM, "out of memory for %lld activity entries", (long long)total);
     }
     for (int q = 1; q < size; q++)
         soff[q] = soff[q - 1] + (q - 1 != rank ? rn[q - 1] : 0);
@@ -233,9 +231,9 @@ static xp_status xp__entries(MPI_Comm comm, xp_actb *b, int64_t *bounds, xp_err 
     int64_t *lc = calloc((size_t)W + 1, sizeof *lc), *wc = calloc((size_t)W + 1, sizeof *wc);
     int64_t *x = calloc((size_t)size * 5, sizeof *x); /* the exchanges' counts */
     void *cin = NULL, *ein = NULL;
-    xp_status s = lc && wc && x ? xp_actb_entries(b, e)
-                                : xp_err_set(e, XP_NOMEM, "out of memory for %lld windows",
-                                             (long long)W);
+    xp_status s = lc && wc && x
+                      ? xp_actb_entries(b, e)
+                      : xp_err_set(e, XP_NOMEM, "out of memory for %lld windows", (long long)W);
     s = xp_agree(comm, s, e);
     int64_t *cnt = x, *dsp = x + size, *ccnt = x + 2 * size, *cdsp = x + 3 * size;
     int64_t *rn = x + 4 * size;
@@ -278,9 +276,8 @@ static xp_status xp__counts(MPI_Comm comm, xp_activity *a, xp_err *e)
     return xp_allreduce_i64(comm, &a->client_windows, 1, MPI_SUM, e);
 }
 
-xp_status xp_pactivity_build(MPI_Comm comm, const xp_rec *r, int64_t n,
-                             const xp_activity_opts *o, xp_activity *a, int64_t *bounds,
-                             xp_err *e)
+xp_status xp_pactivity_build(MPI_Comm comm, const xp_rec *r, int64_t n, const xp_activity_opts *o,
+                             xp_activity *a, int64_t *bounds, xp_err *e)
 {
     memset(a, 0, sizeof *a);
     xp_actb b;

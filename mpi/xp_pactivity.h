@@ -33,9 +33,8 @@
  * record, XP_ARG past 2^31 windows, XP_NOMEM, XP_BUDGET, XP_MPI; *a is then
  * empty.
  */
-xp_status xp_pactivity_build(MPI_Comm comm, const xp_rec *r, int64_t n,
-                             const xp_activity_opts *o, xp_activity *a, int64_t *bounds,
-                             xp_err *e);
+xp_status xp_pactivity_build(MPI_Comm comm, const xp_rec *r, int64_t n, const xp_activity_opts *o,
+                             xp_activity *a, int64_t *bounds, xp_err *e);
 
 /*
  * Collective on comm. Move entries so that rank q holds the windows

@@ -153,7 +153,10 @@ xp_status xp_actb_hosts_local(xp_actb *b, xp_addr **uniq, int64_t *nuniq, xp_err
     return XP_OK;
 }
 
-static int xp__cmp_addr(const void *x, const void *y) { return memcmp(x, y, sizeof(xp_addr)); }
+static int xp__cmp_addr(const void *x, const void *y)
+{
+    return memcmp(x, y, sizeof(xp_addr));
+}
 
 int64_t xp_addr_sort_unique(xp_addr *v, int64_t n)
 {
@@ -268,7 +271,10 @@ static inline int xp__okey_lt(xp_okey a, xp_okey b)
     return a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo);
 }
 
-static inline int xp__okey_eq(xp_okey a, xp_okey b) { return a.hi == b.hi && a.lo == b.lo; }
+static inline int xp__okey_eq(xp_okey a, xp_okey b)
+{
+    return a.hi == b.hi && a.lo == b.lo;
+}
 
 static int xp__cmp_okey(const void *x, const void *y)
 {
@@ -283,46 +289,46 @@ static int xp__cmp_okey(const void *x, const void *y)
  * glibc's qsort calls the comparator through a pointer for each of the
  * ~5 n log n comparisons: it was 4 % of a whole run for the window entries
  * and, through an index, 7 % for the objects (perf, 1000 clients x 7 h). */
-#define XP__QUICKSORT(name, T, LT, CMP)                                        \
-    static void name(T *v, int64_t n, int depth)                               \
-    {                                                                          \
-        while (n > 24) {                                                       \
-            if (depth-- == 0) {                                                \
-                qsort(v, (size_t)n, sizeof *v, CMP);                           \
-                return;                                                        \
-            }                                                                  \
-            T a = v[0], b = v[n / 2], c = v[n - 1];                            \
-            T piv = LT(a, b) ? (LT(b, c) ? b : (LT(a, c) ? c : a))             \
-                             : (LT(a, c) ? a : (LT(b, c) ? c : b));            \
-            int64_t i = 0, j = n - 1;                                          \
-            while (i <= j) {                                                   \
-                while (LT(v[i], piv))                                          \
-                    i++;                                                       \
-                while (LT(piv, v[j]))                                          \
-                    j--;                                                       \
-                if (i <= j) {                                                  \
-                    T t = v[i];                                                \
-                    v[i++] = v[j];                                             \
-                    v[j--] = t;                                                \
-                }                                                              \
-            }                                                                  \
-            /* [0, j] <= piv <= [i, n) */                                      \
-            if (j + 1 < n - i) {                                               \
-                name(v, j + 1, depth);                                         \
-                v += i;                                                        \
-                n -= i;                                                        \
-            } else {                                                           \
-                name(v + i, n - i, depth);                                     \
-                n = j + 1;                                                     \
-            }                                                                  \
-        }                                                                      \
-        for (int64_t i = 1; i < n; i++) {                                      \
-            T x = v[i];                                                        \
-            int64_t j = i;                                                     \
-            for (; j > 0 && LT(x, v[j - 1]); j--)                              \
-                v[j] = v[j - 1];                                               \
-            v[j] = x;                                                          \
-        }                                                                      \
+#define XP__QUICKSORT(name, T, LT, CMP)                                                            \
+    static void name(T *v, int64_t n, int depth)                                                   \
+    {                                                                                              \
+        while (n > 24) {                                                                           \
+            if (depth-- == 0) {                                                                    \
+                qsort(v, (size_t)n, sizeof *v, CMP);                                               \
+                return;                                                                            \
+            }                                                                                      \
+            T a = v[0], b = v[n / 2], c = v[n - 1];                                                \
+            T piv = LT(a, b) ? (LT(b, c) ? b : (LT(a, c) ? c : a))                                 \
+                             : (LT(a, c) ? a : (LT(b, c) ? c : b));                                \
+            int64_t i = 0, j = n - 1;                                                              \
+            while (i <= j) {                                                                       \
+                while (LT(v[i], piv))                                                              \
+                    i++;                                                                           \
+                while (LT(piv, v[j]))                                                              \
+                    j--;                                                                           \
+                if (i <= j) {                                                                      \
+                    T t = v[i];                                                                    \
+                    v[i++] = v[j];                                                                 \
+                    v[j--] = t;                                                                    \
+                }                                                                                  \
+            }                                                                                      \
+            /* [0, j] <= piv <= [i, n) */                                                          \
+            if (j + 1 < n - i) {                                                                   \
+                name(v, j + 1, depth);                                                             \
+                v += i;                                                                            \
+                n -= i;                                                                            \
+            } else {                                                                               \
+                name(v + i, n - i, depth);                                                         \
+                n = j + 1;                                                                         \
+            }                                                                                      \
+        }                                                                                          \
+        for (int64_t i = 1; i < n; i++) {                                                          \
+            T x = v[i];                                                                            \
+            int64_t j = i;                                                                         \
+            for (; j > 0 && LT(x, v[j - 1]); j--)                                                  \
+                v[j] = v[j - 1];                                                                   \
+            v[j] = x;                                                                              \
+        }                                                                                          \
     }
 
 static int xp__sort_depth(int64_t n)
@@ -370,7 +376,10 @@ typedef struct xp__objtab {
     int64_t n, cap;
 } xp__objtab;
 
-static uint64_t xp__okey_hash(xp_okey p) { return xp_hash64((p.hi * 0x9e3779b97f4a7c15ULL) ^ p.lo); }
+static uint64_t xp__okey_hash(xp_okey p)
+{
+    return xp_hash64((p.hi * 0x9e3779b97f4a7c15ULL) ^ p.lo);
+}
 
 static int xp__objtab_slots(xp__objtab *t, uint64_t nslots)
 {
@@ -441,8 +450,8 @@ static void xp__record_keys(const xp_actb *b, int64_t i, const uint8_t *known, x
     g->sport = XP_PORT_ANY;
 }
 
-xp_status xp_actb_objects_local(xp_actb *b, const uint8_t *known, xp_okey **uniq,
-                                int64_t *nuniq, xp_err *e)
+xp_status xp_actb_objects_local(xp_actb *b, const uint8_t *known, xp_okey **uniq, int64_t *nuniq,
+                                xp_err *e)
 {
     xp__objtab t = {0};
     *uniq = NULL;
@@ -487,8 +496,8 @@ static int64_t xp__okey_find(const xp_okey *v, int64_t n, xp_okey x)
     return lo;
 }
 
-xp_status xp_actb_objects_final(xp_actb *b, const xp_okey *uniq, int64_t nuniq,
-                                const xp_okey *keys, int64_t nkeys, xp_err *e)
+xp_status xp_actb_objects_final(xp_actb *b, const xp_okey *uniq, int64_t nuniq, const xp_okey *keys,
+                                int64_t nkeys, xp_err *e)
 {
     xp_activity *a = b->a;
     uint32_t *gid = malloc((size_t)(nuniq ? nuniq : 1) * sizeof *gid);
@@ -528,8 +537,7 @@ void xp_actb_time_range(const xp_actb *b, double *tmin, double *tmax)
     *tmax = hi;
 }
 
-xp_status xp_activity_windows(xp_activity *a, double window, double tmin, double tmax,
-                              xp_err *e)
+xp_status xp_activity_windows(xp_activity *a, double window, double tmin, double tmax, xp_err *e)
 {
     a->window = window;
     a->t0 = floor(tmin / window) * window;
@@ -589,7 +597,10 @@ xp_status xp_actb_spans(xp_actb *b, xp_err *e)
     return XP_OK;
 }
 
-void xp_activity_sort_ent(uint64_t *v, int64_t n) { xp__sort_u64_depth(v, n, xp__sort_depth(n)); }
+void xp_activity_sort_ent(uint64_t *v, int64_t n)
+{
+    xp__sort_u64_depth(v, n, xp__sort_depth(n));
+}
 
 /* Bucket every (window, object, client) by window; merge_windows then sorts
  * and merges each window's entries. */

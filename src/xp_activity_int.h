@@ -59,21 +59,20 @@ void xp_activity_known(const int64_t *cnt, int64_t port_min_flows, uint8_t *know
 
 /* Intern flows and generics: rflow/rgen get temporary ids, *uniq (owned by
  * the caller) the distinct packed keys by temporary id. */
-xp_status xp_actb_objects_local(xp_actb *b, const uint8_t *known, xp_okey **uniq,
-                                int64_t *nuniq, xp_err *e);
+xp_status xp_actb_objects_local(xp_actb *b, const uint8_t *known, xp_okey **uniq, int64_t *nuniq,
+                                xp_err *e);
 int64_t xp_okey_sort_unique(xp_okey *v, int64_t n);
 /* Renumber rflow/rgen into keys[0..nkeys) (sorted, holding every uniq) and
  * fill a->objs, nobjs, nflows, ngenerics. */
-xp_status xp_actb_objects_final(xp_actb *b, const xp_okey *uniq, int64_t nuniq,
-                                const xp_okey *keys, int64_t nkeys, xp_err *e);
+xp_status xp_actb_objects_final(xp_actb *b, const xp_okey *uniq, int64_t nuniq, const xp_okey *keys,
+                                int64_t nkeys, xp_err *e);
 
 /* The records' time range: *tmin = least ts, *tmax = greatest ts + dur
  * (+inf and -inf when n == 0). */
 void xp_actb_time_range(const xp_actb *b, double *tmin, double *tmax);
 /* a's window grid for a trace [tmin, tmax]: t0, nwindows, trace times.
  * XP_ARG past 2^31 windows. */
-xp_status xp_activity_windows(xp_activity *a, double window, double tmin, double tmax,
-                              xp_err *e);
+xp_status xp_activity_windows(xp_activity *a, double window, double tmin, double tmax, xp_err *e);
 /* Each record's windows and new flag on a's grid. */
 xp_status xp_actb_spans(xp_actb *b, xp_err *e);
 

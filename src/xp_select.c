@@ -287,8 +287,8 @@ xp_status xp_select_shards_work(const int64_t *work, int64_t W, int64_t nshards,
     return XP_OK;
 }
 
-xp_status xp_select_shards(const xp_activity *a, const int32_t *colmap, int64_t nshards,
-                           xp_meta *m, xp_err *e)
+xp_status xp_select_shards(const xp_activity *a, const int32_t *colmap, int64_t nshards, xp_meta *m,
+                           xp_err *e)
 {
     int64_t W = a->nwindows;
     int64_t *work = malloc((size_t)(W ? W : 1) * sizeof *work);

@@ -37,7 +37,10 @@ static inline void xp_sb_mem(xp_sb *b, const char *s, size_t n)
     *b->p = '\0';
 }
 
-static inline void xp_sb_str(xp_sb *b, const char *s) { xp_sb_mem(b, s, strlen(s)); }
+static inline void xp_sb_str(xp_sb *b, const char *s)
+{
+    xp_sb_mem(b, s, strlen(s));
+}
 
 /* Decimal, as printf's %lld. */
 static inline void xp_sb_int(xp_sb *b, long long v)

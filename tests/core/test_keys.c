@@ -29,12 +29,13 @@ static uint64_t rng(uint64_t *s)
 /* Canonical object order (xp_activity.h): generic, proto, dst, dport, src, sport. */
 static int cmp_objkey(const xp_objkey *x, const xp_objkey *y)
 {
-#define CMP(f)                                                                 \
-    if (x->f != y->f)                                                          \
+#define CMP(f)                                                                                     \
+    if (x->f != y->f)                                                                              \
         return x->f < y->f ? -1 : 1;
-    CMP(generic) CMP(proto) CMP(dst) CMP(dport) CMP(src) CMP(sport)
+    CMP(generic)
+    CMP(proto) CMP(dst) CMP(dport) CMP(src) CMP(sport)
 #undef CMP
-    return 0;
+        return 0;
 }
 
 static int cmp_okey(xp_okey a, xp_okey b)
@@ -122,8 +123,8 @@ static void addresses(void)
         xp_addr a;
         memset(&a, 0, sizeof a);
         a.b[10] = a.b[11] = 0xff;
-        uint32_t v = i < 4 ? (uint32_t[]){0, 0xffffffffu, 0x0a000001u, 0x01020304u}[i]
-                           : (uint32_t)rng(&s);
+        uint32_t v =
+            i < 4 ? (uint32_t[]){0, 0xffffffffu, 0x0a000001u, 0x01020304u}[i] : (uint32_t)rng(&s);
         for (int k = 0; k < 4; k++)
             a.b[12 + k] = (uint8_t)(v >> (24 - 8 * k));
         char mine[64], ref[64];

@@ -51,7 +51,7 @@ static xp_rec *make_records(int64_t n, double t0, double span, uint64_t seed)
         addr4(&r[i].dst, (uint32_t)(rng_next(&seed) % 6));
         r[i].sport = (uint16_t)(rng_next(&seed) % 4 == 0 ? 123 : 1024 + rng_next(&seed) % 60000);
         r[i].dport = rng_next(&seed) % 5 == 0 ? (uint16_t)(20000 + rng_next(&seed) % 30000)
-                                               : ports[rng_next(&seed) % 8];
+                                              : ports[rng_next(&seed) % 8];
         r[i].proto = rng_next(&seed) % 3 == 0 ? 17 : 6;
         r[i].ts = t0 + span * (double)(rng_next(&seed) % 1000000) / 1e6;
         r[i].dur = rng_next(&seed) % 10 == 0 ? (double)(rng_next(&seed) % 400) / 10 : 0.01;
@@ -177,9 +177,9 @@ int main(int argc, char **argv)
     for (uint64_t seed = 1; seed <= 6; seed++)
         for (int split = 0; split < 3; split++)
             one_case(3000, 600, 1.0, 20, split, seed);
-    one_case(1, 10, 1.0, 20, 0, 7);        /* one record: ranks without any */
-    one_case(5, 2, 1.0, 20, 0, 8);         /* fewer windows than ranks */
-    one_case(20000, 7200, 1.0, 50, 0, 9);  /* longer, more windows */
+    one_case(1, 10, 1.0, 20, 0, 7);         /* one record: ranks without any */
+    one_case(5, 2, 1.0, 20, 0, 8);          /* fewer windows than ranks */
+    one_case(20000, 7200, 1.0, 50, 0, 9);   /* longer, more windows */
     one_case(4000, 600, 10.0, 1000, 2, 10); /* wider windows, no learned port */
     /* An empty trace: the same error on every rank. */
     xp_activity a;
