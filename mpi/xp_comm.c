@@ -91,16 +91,16 @@ static xp_status xp__item_type(size_t size, MPI_Datatype *t, xp_err *e)
     return XP_OK;
 }
 
-/* Item counts and displacements as MPI ints; XP_BUDGET when they do not fit. */
+/* Item counts and displacements as MPI ints; XP_BUDGET when they do not
+ * fit ("WHAT: N items exceed one MPI exchange; ADVICE"). */
 static xp_status xp__int_counts(const int64_t *cnt, int size, int *ic, int *displ, int64_t *total,
-                                const char *what, xp_err *e)
+                                const char *what, const char *advice, xp_err *e)
 {
     *total = 0;
     for (int r = 0; r < size; r++) {
         if (*total + cnt[r] > INT_MAX)
-            return xp_err_set(e, XP_BUDGET,
-                              "%s: more than %d items in one MPI exchange; use more ranks", what,
-                              INT_MAX);
+            return xp_err_set(e, XP_BUDGET, "%s: %lld items exceed one MPI exchange; %s", what,
+                              (long long)(*total + cnt[r]), advice);
         displ[r] = (int)*total;
         ic[r] = (int)cnt[r];
         *total += cnt[r];
@@ -109,7 +109,7 @@ static xp_status xp__int_counts(const int64_t *cnt, int size, int *ic, int *disp
 }
 
 xp_status xp_allgather_items(MPI_Comm comm, const void *mine, int64_t n, size_t size, void **all,
-                             int64_t *nall, xp_err *e)
+                             int64_t *nall, const char *what, const char *advice, xp_err *e)
 {
     int nr;
     MPI_Comm_size(comm, &nr);
@@ -124,7 +124,7 @@ xp_status xp_allgather_items(MPI_Comm comm, const void *mine, int64_t n, size_t 
                          "MPI_Allgather", e);
     int64_t total = 0;
     if (s == XP_OK)
-        s = xp__int_counts(cnt, nr, ic, displ, &total, "gathering", e);
+        s = xp__int_counts(cnt, nr, ic, displ, &total, what, advice, e);
     if (s == XP_OK && (*all = xp_mem_malloc((size_t)(total ? total : 1) * size)) == NULL)
         s = xp_err_set(e, XP_NOMEM, "out of memory for %lld gathered items", (long long)total);
     s = xp_agree(comm, s, e);
@@ -167,16 +167,16 @@ xp_status xp_alltoall_items(MPI_Comm comm, const void *send, const int64_t *coun
                          "MPI_Alltoall", e);
     int64_t stot = 0, rtot = 0;
     if (s == XP_OK)
-        s = xp__int_counts(count, nr, sc, sd, &stot, "exchanging", e);
+        s = xp__int_counts(count, nr, sc, sd, &stot, "exchanging", "use more ranks", e);
     for (int q = 0; s == XP_OK && displ && q < nr; q++) {
         if (displ[q] + count[q] > INT_MAX)
             s = xp_err_set(e, XP_BUDGET,
-                           "exchanging: more than %d items in one MPI exchange; use more ranks",
-                           INT_MAX);
+                           "exchanging: %lld items exceed one MPI exchange; use more ranks",
+                           (long long)(displ[q] + count[q]));
         sd[q] = (int)displ[q];
     }
     if (s == XP_OK)
-        s = xp__int_counts(rc, nr, ric, rd, &rtot, "exchanging", e);
+        s = xp__int_counts(rc, nr, ric, rd, &rtot, "exchanging", "use more ranks", e);
     if (s == XP_OK && (*recv = xp_mem_malloc((size_t)(rtot ? rtot : 1) * size)) == NULL)
         s = xp_err_set(e, XP_NOMEM, "out of memory for %lld received items", (long long)rtot);
     s = xp_agree(comm, s, e);
@@ -214,51 +214,20 @@ static int xp__cmp_u64(const void *x, const void *y)
 static xp_status xp__union_keys(MPI_Comm comm, const xp_pairs *local, uint64_t **keys,
                                 int64_t *nkeys, xp_err *e)
 {
-    int size;
-    MPI_Comm_size(comm, &size);
-    int64_t mine = local->n, total = 0;
-    int64_t *cnt = malloc((size_t)size * sizeof *cnt);
-    int *rc = malloc((size_t)size * sizeof *rc), *displ = malloc((size_t)size * sizeof *displ);
-    if (!cnt || !rc || !displ) {
-        free(cnt);
-        free(rc);
-        free(displ);
-        return xp_err_set(e, XP_NOMEM, "out of memory merging pair keys");
-    }
-    xp_status s = xp_mpi_check(MPI_Allgather(&mine, 1, MPI_INT64_T, cnt, 1, MPI_INT64_T, comm),
-                               "MPI_Allgather", e);
-    for (int r = 0; s == XP_OK && r < size; r++) {
-        if (total + cnt[r] > INT_MAX)
-            s = xp_err_set(e, XP_BUDGET,
-                           "%lld distinct pairs exceed one MPI exchange; raise the number of "
-                           "passes with a smaller --mem-per-rank",
-                           (long long)(total + cnt[r]));
-        displ[r] = (int)total;
-        rc[r] = (int)cnt[r];
-        total += cnt[r];
-    }
-    uint64_t *all = s == XP_OK ? malloc((size_t)(total ? total : 1) * sizeof *all) : NULL;
-    if (s == XP_OK && all == NULL)
-        s = xp_err_set(e, XP_NOMEM, "out of memory for %lld pair keys", (long long)total);
-    if (s == XP_OK)
-        s = xp_mpi_check(MPI_Allgatherv(local->key, (int)mine, MPI_UINT64_T, all, rc, displ,
-                                        MPI_UINT64_T, comm),
-                         "MPI_Allgatherv", e);
-    if (s == XP_OK) {
-        qsort(all, (size_t)total, sizeof *all, xp__cmp_u64);
-        int64_t u = 0;
-        for (int64_t i = 0; i < total; i++)
-            if (u == 0 || all[u - 1] != all[i])
-                all[u++] = all[i];
-        *keys = all;
-        *nkeys = u;
-    } else {
-        free(all);
-    }
-    free(cnt);
-    free(rc);
-    free(displ);
-    return s;
+    void *v = NULL;
+    int64_t total = 0;
+    XP_CALL(xp_allgather_items(comm, local->key, local->n, sizeof *local->key, &v, &total,
+                               "distinct pairs",
+                               "raise the number of passes with a smaller --mem-per-rank", e));
+    uint64_t *all = v;
+    qsort(all, (size_t)total, sizeof *all, xp__cmp_u64);
+    int64_t u = 0;
+    for (int64_t i = 0; i < total; i++)
+        if (u == 0 || all[u - 1] != all[i])
+            all[u++] = all[i];
+    *keys = all;
+    *nkeys = u;
+    return XP_OK;
 }
 
 xp_status xp_pairs_allreduce(MPI_Comm comm, const xp_pairs *local, xp_pairs *global,

@@ -50,10 +50,11 @@ xp_status xp_allreduce_bor(MPI_Comm comm, uint64_t *v, int64_t n, xp_err *e);
  * Collective. Every rank's n items of `size` bytes at mine, concatenated in
  * rank order into *all (malloc'd, owned by the caller), *nall items in all.
  * The status is agreed (XP_NOMEM; XP_BUDGET past INT_MAX items, the most
- * one MPI_Allgatherv can place).
+ * one MPI_Allgatherv can place: "WHAT: N items exceed one MPI exchange;
+ * ADVICE").
  */
 xp_status xp_allgather_items(MPI_Comm comm, const void *mine, int64_t n, size_t size, void **all,
-                             int64_t *nall, xp_err *e);
+                             int64_t *nall, const char *what, const char *advice, xp_err *e);
 
 /*
  * Collective. Each rank sends count[q] items of `size` bytes to rank q, from
