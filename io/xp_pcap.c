@@ -7,10 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xp_mem.h"
+
 enum {
     XP__MAXSNAP = 262144,           /* libpcap's largest snapshot length */
     XP__BUFSZ = (1 << 20) + XP__MAXSNAP + 16,
     XP__BATCH = 4096,               /* records reserved at a time */
+    XP__MIN_PACKET = 64,            /* bytes per packet assumed when reserving */
 };
 
 /* A buffered window over a byte source. */
@@ -251,9 +254,10 @@ static xp_status xp__libpcap(xp__rd *r, xp_sink *k, xp_pcap_state *ps, xp_err *e
 xp_status xp_pcap_read(xp_bytesrc *src, xp_sink *k, xp_err *e)
 {
     xp__rd r = {.src = src};
-    r.buf = malloc(XP__BUFSZ);
+    r.buf = xp_mem_malloc(XP__BUFSZ);
     XP_ALLOC_CHECK(e, r.buf, "a pcap read buffer");
     xp_pcap_state *ps = NULL;
+    xp_sink_presize(k, k->bytes_total - k->bytes_base, XP__MIN_PACKET);
     xp_status st = xp_pcap_state_new(&ps, e);
     if (st == XP_OK)
         st = xp__need(&r, 4, e);

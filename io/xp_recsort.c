@@ -201,7 +201,7 @@ static xp_status xp__merge_two(xp_rec *r, int64_t a, int64_t b, xp_rec **tmp, in
     int64_t lo = xp__upper(r, 0, a, r[a].ts), hi = xp__lower(r, a, b, r[a - 1].ts);
     int64_t n = hi - lo;
     if (n > *cap) {
-        xp_rec *t = xp_mem_realloc(*tmp, (size_t)n * sizeof *t);
+        xp_rec *t = xp_mem_realloc(*tmp, 0, (size_t)n * sizeof *t);
         if (t == NULL)
             return xp_err_set(e, XP_NOMEM, "out of memory merging %lld records", (long long)n);
         *tmp = t;

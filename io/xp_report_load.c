@@ -12,6 +12,7 @@
 #include "xp_mem.h"
 #include "xp_ports.h"
 #include "xp_report_json.h"
+#include "xp_str.h"
 
 xp_status xp__report_read_file(const char *path, char **buf, size_t *len, xp_err *e)
 {
@@ -28,7 +29,7 @@ xp_status xp__report_read_file(const char *path, char **buf, size_t *len, xp_err
         n += fread(b + n, 1, cap - n - 1, f);
         if (n < cap - 1)
             break;
-        char *nb = xp_mem_realloc(b, cap * 2);
+        char *nb = xp_mem_realloc(b, n, cap * 2);
         if (nb == NULL)
             free(b);
         b = nb;
@@ -148,7 +149,9 @@ static xp_status xp__rule(const xp_jval *o, xp_report_rule *r, const char *w, xp
     XP_CALL(xp__side(o, "rhs", &r->rhs, w, e));
     XP_CALL(xp__rule_nums(o, r, w, e));
     const xp_jval *t = xp_json_get(o, "template");
-    snprintf(r->tpl, sizeof r->tpl, "%s", t && t->type == XP_JSTR ? t->str : "");
+    xp_sb sb;
+    xp_sb_init(&sb, r->tpl, sizeof r->tpl);
+    xp_sb_str(&sb, t && t->type == XP_JSTR ? t->str : "");
     const xp_jval *c = xp_json_get(o, "cut");
     r->cut = c && c->type == XP_JBOOL && c->b;
     return XP_OK;
@@ -170,13 +173,18 @@ static xp_status xp__load_rules(xp_report *rep, const char *buf, size_t len, con
             continue;
         if (rep->nrules == cap) {
             cap = cap ? cap * 2 : 64;
-            xp_report_rule *v = realloc(rep->rules, cap * sizeof *v);
+            xp_report_rule *v =
+                xp_mem_realloc(rep->rules, rep->nrules * sizeof *v, cap * sizeof *v);
             XP_ALLOC_CHECK(e, v, "the rules");
             rep->rules = v;
         }
         char w[600];
         xp_jval o;
-        snprintf(w, sizeof w, "%s/rules.jsonl: line %zu", dir, lineno);
+        xp_sb sb; /* no printf per rule: see src/xp_str.h */
+        xp_sb_init(&sb, w, sizeof w);
+        xp_sb_str(&sb, dir);
+        xp_sb_str(&sb, "/rules.jsonl: line ");
+        xp_sb_int(&sb, (long long)lineno);
         XP_CALL(xp_json_parse(buf + st, end - st, w, &o, e));
         xp_status s = xp__rule(&o, &rep->rules[rep->nrules], w, e);
         xp_json_free(&o);

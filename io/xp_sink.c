@@ -47,6 +47,12 @@ xp_status xp_sink_bad(const xp_sink *k, int cut, xp_status s, xp_err *e, const c
     return xp_err_set(e, s, "%s", msg);
 }
 
+void xp_sink_presize(const xp_sink *k, int64_t bytes, int64_t min_rec)
+{
+    if (bytes > 0 && min_rec > 0)
+        (void)xp_recvec_reserve(k->out, bytes / min_rec + 1);
+}
+
 void xp_sink_progress(const xp_sink *k, int64_t raw_off)
 {
     if (k->opts && k->opts->progress)

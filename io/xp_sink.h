@@ -32,6 +32,14 @@ void xp_sink_warn(const xp_sink *k, const char *fmt, ...)
 xp_status xp_sink_bad(const xp_sink *k, int cut, xp_status s, xp_err *e,
                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/*
+ * Before parsing `bytes` more bytes of input: reserve room in k->out for one
+ * record per min_rec bytes (the shortest a record can be there), so that the
+ * array is not copied as it grows. Reserved pages that are never written
+ * cost nothing. A failure is ignored: the array then grows as it fills.
+ */
+void xp_sink_presize(const xp_sink *k, int64_t bytes, int64_t min_rec);
+
 /* Report progress: raw_off bytes of the current file are read. */
 void xp_sink_progress(const xp_sink *k, int64_t raw_off);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xp_mem.h"
 #include "xp_ports.h"
 
 enum { C_TS, C_OH, C_OP, C_RH, C_RP, C_PROTO, C_DUR };
@@ -505,7 +506,9 @@ xp_status xp_zeek_parse(const char *name, const char *buf, size_t len, xp_sink *
     return xp_zeek_feed(&p, buf, len, 1, &used, e);
 }
 
-enum { XP__CHUNK = 4 << 20, XP__MAXLINE = 256 << 20 };
+/* XP__MIN_LINE: bytes per record assumed when reserving for a log (Zeek's
+ * conn.log lines are 100-250 bytes; shorter ones only make the array grow). */
+enum { XP__CHUNK = 4 << 20, XP__MAXLINE = 256 << 20, XP__MIN_LINE = 64 };
 
 /* Grow the buffer when one line does not fit in it. */
 static xp_status xp__grow_line(xp_zeek_parser *p, char **buf, size_t *cap, xp_err *e)
@@ -546,8 +549,9 @@ xp_status xp_zeek_read(xp_bytesrc *src, xp_sink *k, xp_err *e)
 {
     xp_zeek_parser p;
     xp_zeek_init(&p, xp_bytesrc_name(src), k);
+    xp_sink_presize(k, k->bytes_total - k->bytes_base, XP__MIN_LINE);
     size_t cap = XP__CHUNK;
-    char *buf = malloc(cap);
+    char *buf = xp_mem_malloc(cap);
     XP_ALLOC_CHECK(e, buf, "a conn.log buffer");
     xp_status st = xp__stream(src, &p, &buf, &cap, e);
     free(buf);
@@ -640,7 +644,7 @@ xp_status xp_zeek_read_range(const char *path, int64_t off, int64_t end, xp_sink
     if (f == NULL)
         return xp_err_set(e, XP_IO, "%s: cannot open: %s", path, strerror(errno));
     size_t cap = XP__CHUNK;
-    char *buf = malloc(cap);
+    char *buf = xp_mem_malloc(cap);
     int64_t hdr_end = 0, a = 0, b = 0;
     xp_status st = buf ? XP_OK : xp_err_set(e, XP_NOMEM, "out of memory for a conn.log buffer");
     if (st == XP_OK)
@@ -651,6 +655,8 @@ xp_status xp_zeek_read_range(const char *path, int64_t off, int64_t end, xp_sink
     if (st == XP_OK && !*irregular)
         st = xp__line_start(f, path, end, hdr_end, buf, cap, &b, e);
     /* Lines of [a, b): the next piece starts at b. */
+    if (st == XP_OK && !*irregular)
+        xp_sink_presize(k, b - a, XP__MIN_LINE);
     size_t have = 0;
     for (int64_t at = a; st == XP_OK && !*irregular && at < b;) {
         if (have == cap && (st = xp__grow_line(&p, &buf, &cap, e)) != XP_OK)

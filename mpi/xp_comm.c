@@ -204,10 +204,44 @@ xp_status xp_alltoall_items(MPI_Comm comm, const void *send, const int64_t *coun
     return s;
 }
 
-static int xp__cmp_u64(const void *x, const void *y)
+/* Sort v, the concatenation of sorted runs (one per rank), by merging
+ * neighbouring runs until one is left: O(n log runs), no comparator calls. */
+static int xp__merge_runs(uint64_t *v, int64_t n)
 {
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
+    int64_t runs = 1;
+    for (int64_t i = 1; i < n; i++)
+        runs += v[i] < v[i - 1];
+    if (runs == 1)
+        return 0;
+    uint64_t *tmp = xp_mem_malloc((size_t)n * sizeof *tmp), *src = v, *dst = tmp;
+    if (tmp == NULL)
+        return -1;
+    for (; runs > 1; runs = (runs + 1) / 2) {
+        int64_t i = 0, o = 0;
+        while (i < n) {
+            int64_t a = i + 1;
+            while (a < n && src[a] >= src[a - 1])
+                a++;
+            int64_t b = a < n ? a + 1 : a;
+            while (b < n && src[b] >= src[b - 1])
+                b++;
+            int64_t x = i, y = a;
+            while (x < a && y < b)
+                dst[o++] = src[y] < src[x] ? src[y++] : src[x++];
+            while (x < a)
+                dst[o++] = src[x++];
+            while (y < b)
+                dst[o++] = src[y++];
+            i = b;
+        }
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, (size_t)n * sizeof *v);
+    free(tmp);
+    return 0;
 }
 
 /* Every rank's sorted keys, gathered and merged into one sorted unique list. */
@@ -220,7 +254,10 @@ static xp_status xp__union_keys(MPI_Comm comm, const xp_pairs *local, uint64_t *
                                "distinct pairs",
                                "raise the number of passes with a smaller --mem-per-rank", e));
     uint64_t *all = v;
-    qsort(all, (size_t)total, sizeof *all, xp__cmp_u64);
+    if (xp__merge_runs(all, total) != 0) {
+        free(all);
+        return xp_err_set(e, XP_NOMEM, "out of memory merging %lld pair keys", (long long)total);
+    }
     int64_t u = 0;
     for (int64_t i = 0; i < total; i++)
         if (u == 0 || all[u - 1] != all[i])
@@ -239,7 +276,7 @@ xp_status xp_pairs_allreduce(MPI_Comm comm, const xp_pairs *local, xp_pairs *glo
     XP_CALL(xp__union_keys(comm, local, &keys, &n, e));
     global->key = keys;
     global->n = n;
-    global->c = calloc((size_t)(n ? n : 1) * 8, sizeof(int64_t));
+    global->c = xp_mem_calloc((size_t)(n ? n : 1) * 8, sizeof(int64_t));
     if (global->c == NULL) {
         xp_pairs_free(global);
         return xp_err_set(e, XP_NOMEM, "out of memory for %lld pair counts", (long long)n);
@@ -253,7 +290,7 @@ xp_status xp_pairs_allreduce(MPI_Comm comm, const xp_pairs *local, xp_pairs *glo
         memcpy(global->c + 8 * j + 4, local->cw + 4 * i, 4 * sizeof(int64_t));
     }
     xp_status s = xp_allreduce_i64(comm, global->c, 8 * n, MPI_SUM, e);
-    global->cw = malloc((size_t)(n ? n : 1) * 4 * sizeof(int64_t));
+    global->cw = xp_mem_malloc((size_t)(n ? n : 1) * 4 * sizeof(int64_t));
     if (s == XP_OK && global->cw == NULL)
         s = xp_err_set(e, XP_NOMEM, "out of memory for %lld pair counts", (long long)n);
     if (s != XP_OK) {

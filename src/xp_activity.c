@@ -11,6 +11,7 @@
 #include "xp_activity_int.h"
 #include "xp_hash.h"
 #include "xp_mem.h"
+#include "xp_sort.h"
 #include "xp_ports.h"
 
 #define XP__MAX_WINDOWS ((int64_t)1 << 31)
@@ -282,77 +283,20 @@ static int xp__cmp_okey(const void *x, const void *y)
     return xp__okey_lt(a, b) ? -1 : xp__okey_lt(b, a);
 }
 
-/* XP__QUICKSORT(name, T, LT, CMP): static void name(T *v, int64_t n, int
- * depth), quicksort with inline comparisons LT(a, b) (median of three,
- * Hoare partition, the smaller side first, insertion sort below 24),
- * falling back to qsort with CMP past `depth` levels, so never quadratic.
- * glibc's qsort calls the comparator through a pointer for each of the
- * ~5 n log n comparisons: it was 4 % of a whole run for the window entries
- * and, through an index, 7 % for the objects (perf, 1000 clients x 7 h). */
-#define XP__QUICKSORT(name, T, LT, CMP)                                                            \
-    static void name(T *v, int64_t n, int depth)                                                   \
-    {                                                                                              \
-        while (n > 24) {                                                                           \
-            if (depth-- == 0) {                                                                    \
-                qsort(v, (size_t)n, sizeof *v, CMP);                                               \
-                return;                                                                            \
-            }                                                                                      \
-            T a = v[0], b = v[n / 2], c = v[n - 1];                                                \
-            T piv = LT(a, b) ? (LT(b, c) ? b : (LT(a, c) ? c : a))                                 \
-                             : (LT(a, c) ? a : (LT(b, c) ? c : b));                                \
-            int64_t i = 0, j = n - 1;                                                              \
-            while (i <= j) {                                                                       \
-                while (LT(v[i], piv))                                                              \
-                    i++;                                                                           \
-                while (LT(piv, v[j]))                                                              \
-                    j--;                                                                           \
-                if (i <= j) {                                                                      \
-                    T t = v[i];                                                                    \
-                    v[i++] = v[j];                                                                 \
-                    v[j--] = t;                                                                    \
-                }                                                                                  \
-            }                                                                                      \
-            /* [0, j] <= piv <= [i, n) */                                                          \
-            if (j + 1 < n - i) {                                                                   \
-                name(v, j + 1, depth);                                                             \
-                v += i;                                                                            \
-                n -= i;                                                                            \
-            } else {                                                                               \
-                name(v + i, n - i, depth);                                                         \
-                n = j + 1;                                                                         \
-            }                                                                                      \
-        }                                                                                          \
-        for (int64_t i = 1; i < n; i++) {                                                          \
-            T x = v[i];                                                                            \
-            int64_t j = i;                                                                         \
-            for (; j > 0 && LT(x, v[j - 1]); j--)                                                  \
-                v[j] = v[j - 1];                                                                   \
-            v[j] = x;                                                                              \
-        }                                                                                          \
-    }
-
-static int xp__sort_depth(int64_t n)
-{
-    int depth = 0;
-    for (int64_t m = n; m > 1; m >>= 1)
-        depth += 2;
-    return depth;
-}
-
 #define XP__U64_LT(a, b) ((a) < (b))
 static int xp__cmp_u64(const void *x, const void *y)
 {
     uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
     return a < b ? -1 : a > b;
 }
-XP__QUICKSORT(xp__sort_u64_depth, uint64_t, XP__U64_LT, xp__cmp_u64)
-XP__QUICKSORT(xp__sort_okey_depth, xp_okey, xp__okey_lt, xp__cmp_okey)
+XP_QUICKSORT(xp__sort_u64_depth, uint64_t, XP__U64_LT, xp__cmp_u64)
+XP_QUICKSORT(xp__sort_okey_depth, xp_okey, xp__okey_lt, xp__cmp_okey)
 
 int64_t xp_okey_sort_unique(xp_okey *v, int64_t n)
 {
     if (n <= 1)
         return n;
-    xp__sort_okey_depth(v, n, xp__sort_depth(n));
+    xp__sort_okey_depth(v, n, xp_sort_depth(n));
     int64_t k = 1;
     for (int64_t i = 1; i < n; i++)
         if (!xp__okey_eq(v[i], v[k - 1]))
@@ -420,7 +364,7 @@ static int64_t xp__objtab_put(xp__objtab *t, xp_okey k)
     }
     if (t->n == t->cap) {
         int64_t cap = t->cap ? t->cap * 2 : 1024;
-        xp_okey *v = xp_mem_realloc(t->keys, (size_t)cap * sizeof *v);
+        xp_okey *v = xp_mem_realloc(t->keys, (size_t)t->n * sizeof *v, (size_t)cap * sizeof *v);
         if (v == NULL)
             return -1;
         t->keys = v;
@@ -599,7 +543,7 @@ xp_status xp_actb_spans(xp_actb *b, xp_err *e)
 
 void xp_activity_sort_ent(uint64_t *v, int64_t n)
 {
-    xp__sort_u64_depth(v, n, xp__sort_depth(n));
+    xp__sort_u64_depth(v, n, xp_sort_depth(n));
 }
 
 /* Bucket every (window, object, client) by window; merge_windows then sorts

@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xp_mem.h"
+#include "xp_sort.h"
+
 struct xp_counter {
     const xp_colinfo *ci;
     int64_t ncols;
@@ -116,7 +119,7 @@ static int xp__reserve(void **p, int64_t *cap, int64_t need, size_t elem)
     int64_t c = *cap ? *cap : 256;
     while (c < need)
         c *= 2;
-    void *q = realloc(*p, (size_t)c * elem);
+    void *q = xp_mem_realloc(*p, (size_t)*cap * elem, (size_t)c * elem);
     if (q == NULL)
         return -1;
     *p = q;
@@ -237,19 +240,12 @@ static int xp__cmp_u64(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
+#define XP__U64_LT(a, b) ((a) < (b))
+XP_QUICKSORT(xp__sort_u64, uint64_t, XP__U64_LT, xp__cmp_u64)
+
 static void xp__sort(uint64_t *v, int64_t n)
 {
-    if (n > 32) {
-        qsort(v, (size_t)n, sizeof *v, xp__cmp_u64);
-        return;
-    }
-    for (int64_t i = 1; i < n; i++) {
-        uint64_t x = v[i];
-        int64_t j = i;
-        for (; j > 0 && v[j - 1] > x; j--)
-            v[j] = v[j - 1];
-        v[j] = x;
-    }
+    xp__sort_u64(v, n, xp_sort_depth(n));
 }
 
 /* Flow-flow and flow-generic pairs of one window, grouped by host. */
@@ -389,16 +385,18 @@ static int xp__cmp_srt(const void *x, const void *y)
     uint64_t a = ((const xp__srt *)x)->key, b = ((const xp__srt *)y)->key;
     return a < b ? -1 : a > b;
 }
+#define XP__SRT_LT(a, b) ((a).key < (b).key)
+XP_QUICKSORT(xp__sort_srt, xp__srt, XP__SRT_LT, xp__cmp_srt)
 
 xp_status xp_counter_finish(xp_counter **kp, xp_pairs *out, xp_err *e)
 {
     xp_counter *k = *kp;
     int64_t n = k->ffmap.n + k->ggmap.n;
-    xp__srt *v = malloc((size_t)(n ? n : 1) * sizeof *v);
+    xp__srt *v = xp_mem_malloc((size_t)(n ? n : 1) * sizeof *v);
     memset(out, 0, sizeof *out);
-    out->key = malloc((size_t)(n ? n : 1) * sizeof *out->key);
-    out->c = malloc((size_t)(n ? n : 1) * 4 * sizeof *out->c);
-    out->cw = malloc((size_t)(n ? n : 1) * 4 * sizeof *out->cw);
+    out->key = xp_mem_malloc((size_t)(n ? n : 1) * sizeof *out->key);
+    out->c = xp_mem_malloc((size_t)(n ? n : 1) * 4 * sizeof *out->c);
+    out->cw = xp_mem_malloc((size_t)(n ? n : 1) * 4 * sizeof *out->cw);
     if (!v || !out->key || !out->c || !out->cw) {
         free(v);
         xp_pairs_free(out);
@@ -412,7 +410,7 @@ xp_status xp_counter_finish(xp_counter **kp, xp_pairs *out, xp_err *e)
             if (maps[t]->keys[s] != 0)
                 v[j++] = (xp__srt){maps[t]->keys[s] - 1,
                                    t == 0 ? maps[t]->vals[s] : -maps[t]->vals[s] - 1};
-    qsort(v, (size_t)n, sizeof *v, xp__cmp_srt);
+    xp__sort_srt(v, n, xp_sort_depth(n));
     for (int64_t i = 0; i < n; i++) {
         out->key[i] = v[i].key;
         const int64_t *c = v[i].src >= 0 ? k->ffc + 4 * v[i].src : k->ggc + 4 * (-v[i].src - 1);

@@ -26,27 +26,36 @@ void xp_mem_huge(void *p, size_t n)
 
 void *xp_mem_malloc(size_t n)
 {
-    void *p = malloc(n);
-    xp_mem_huge(p, n);
+    if (n < XP_MEM_HUGE_MIN || n > SIZE_MAX - XP__HUGE)
+        return malloc(n);
+    size_t r = (n + XP__HUGE - 1) & ~(XP__HUGE - 1);
+    void *p = aligned_alloc(XP__HUGE, r);
+    xp_mem_huge(p, r);
     return p;
 }
 
 void *xp_mem_calloc(size_t k, size_t n)
 {
-    /* A fresh mapping is zero already and calloc leaves it untouched; a
-     * reused heap block is faulted in already. Either way advising after
-     * calloc costs nothing. */
     if (n != 0 && k > SIZE_MAX / n)
         return NULL; /* as calloc does; checked here so that sanitizers see no overflow */
-    void *p = calloc(k, n);
+    if (k * n < XP_MEM_HUGE_MIN)
+        return calloc(k, n);
+    /* Zeroed by hand: calloc skips zeroing only for a fresh mapping, which
+     * it would fault in 4 KiB pages, unadvised. */
+    void *p = xp_mem_malloc(k * n);
     if (p != NULL)
-        xp_mem_huge(p, k * n);
+        memset(p, 0, k * n);
     return p;
 }
 
-void *xp_mem_realloc(void *p, size_t n)
+void *xp_mem_realloc(void *p, size_t keep, size_t n)
 {
-    void *q = realloc(p, n);
-    xp_mem_huge(q, n);
-    return q;
+    if (n < XP_MEM_HUGE_MIN)
+        return realloc(p, n);
+    void *q = xp_mem_malloc(n);
+    if (q != NULL && p != NULL) {
+        memcpy(q, p, keep < n ? keep : n);
+        free(p);
+    }
+    return q; /* NULL: p is left as it was, as realloc does */
 }

@@ -85,7 +85,7 @@ int xp_recvec_reserve(xp_recvec *rv, int64_t more)
     int64_t cap = rv->cap ? rv->cap : 1024;
     while (cap < rv->n + more)
         cap *= 2;
-    xp_rec *v = xp_mem_realloc(rv->v, (size_t)cap * sizeof *v);
+    xp_rec *v = xp_mem_realloc(rv->v, (size_t)rv->n * sizeof *v, (size_t)cap * sizeof *v);
     if (v == NULL)
         return -1;
     rv->v = v;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xp_mem.h"
+
 typedef struct xp__rank_ctx {
     const xp_activity *a;
     int rank_new;
@@ -99,7 +101,7 @@ static int64_t xp__find_generic(const xp_activity *a, uint8_t proto, uint32_t ds
 static int xp__subsumed(const xp_activity *a, const xp_select_opts *o, uint8_t *sub)
 {
     memset(sub, 0, (size_t)a->nobjs);
-    xp__svc *v = malloc((size_t)(a->nflows ? a->nflows : 1) * sizeof *v);
+    xp__svc *v = xp_mem_malloc((size_t)(a->nflows ? a->nflows : 1) * sizeof *v);
     if (v == NULL)
         return -1;
     int64_t n = 0;
@@ -108,7 +110,13 @@ static int xp__subsumed(const xp_activity *a, const xp_select_opts *o, uint8_t *
         if (!k->generic)
             v[n++] = (xp__svc){k->dst, k->src, k->dport, k->proto, i};
     }
-    qsort(v, (size_t)n, sizeof *v, xp__cmp_svc);
+    /* Objects are numbered in key order (generic, proto, dst, dport, src,
+     * sport), so the flows come in this order already: sorted only if not. */
+    int64_t i0 = 1;
+    while (i0 < n && xp__cmp_svc(&v[i0 - 1], &v[i0]) < 0)
+        i0++;
+    if (i0 < n)
+        qsort(v, (size_t)n, sizeof *v, xp__cmp_svc);
     for (int64_t i = 0; i < n;) {
         int64_t j = i, clients = 0;
         for (; j < n && v[j].dst == v[i].dst && v[j].dport == v[i].dport &&

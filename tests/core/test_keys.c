@@ -142,8 +142,19 @@ static void memory(void)
     XP_CHECK(p != NULL);
     if (p) {
         memset(p, 7, big);
-        p = xp_mem_realloc(p, 2 * big);
+        p = xp_mem_realloc(p, big, 2 * big);
         XP_CHECK(p != NULL && p[big - 1] == 7);
+    }
+    if (p) {
+        /* Only the first `keep` bytes are kept; small sizes as realloc. */
+        memset(p, 9, 2 * big);
+        p[0] = 1;
+        p = xp_mem_realloc(p, 1, 3 * big);
+        XP_CHECK(p != NULL && p[0] == 1);
+    }
+    if (p) {
+        p = xp_mem_realloc(p, 1, 100);
+        XP_CHECK(p != NULL && p[0] == 1);
         free(p);
     }
     int64_t *z = xp_mem_calloc(big / 8, 8);

@@ -1,0 +1,71 @@
+/*
+ * xp_sort.h - an inline quicksort for hot sorts of plain values, where
+ * glibc's qsort calls its comparator through a pointer for each of the
+ * ~n log n comparisons and mallocs a temporary array as big as the input
+ * (faulted in 4 KiB pages each time on this VM).
+ */
+#ifndef XP_SORT_H
+#define XP_SORT_H
+
+#include <stdint.h>
+#include <stdlib.h>
+
+/* XP_QUICKSORT(name, T, LT, CMP): static void name(T *v, int64_t n, int
+ * depth), quicksort with inline comparisons LT(a, b) (median of three,
+ * Hoare partition, the smaller side first, insertion sort below 24),
+ * falling back to qsort with CMP past `depth` levels, so never quadratic.
+ * glibc's qsort calls the comparator through a pointer for each of the
+ * ~5 n log n comparisons: it was 4 % of a whole run for the window entries
+ * and, through an index, 7 % for the objects (perf, 1000 clients x 7 h). */
+#define XP_QUICKSORT(name, T, LT, CMP)                                                            \
+    static void name(T *v, int64_t n, int depth)                                                   \
+    {                                                                                              \
+        while (n > 24) {                                                                           \
+            if (depth-- == 0) {                                                                    \
+                qsort(v, (size_t)n, sizeof *v, CMP);                                               \
+                return;                                                                            \
+            }                                                                                      \
+            T a = v[0], b = v[n / 2], c = v[n - 1];                                                \
+            T piv = LT(a, b) ? (LT(b, c) ? b : (LT(a, c) ? c : a))                                 \
+                             : (LT(a, c) ? a : (LT(b, c) ? c : b));                                \
+            int64_t i = 0, j = n - 1;                                                              \
+            while (i <= j) {                                                                       \
+                while (LT(v[i], piv))                                                              \
+                    i++;                                                                           \
+                while (LT(piv, v[j]))                                                              \
+                    j--;                                                                           \
+                if (i <= j) {                                                                      \
+                    T t = v[i];                                                                    \
+                    v[i++] = v[j];                                                                 \
+                    v[j--] = t;                                                                    \
+                }                                                                                  \
+            }                                                                                      \
+            /* [0, j] <= piv <= [i, n) */                                                          \
+            if (j + 1 < n - i) {                                                                   \
+                name(v, j + 1, depth);                                                             \
+                v += i;                                                                            \
+                n -= i;                                                                            \
+            } else {                                                                               \
+                name(v + i, n - i, depth);                                                         \
+                n = j + 1;                                                                         \
+            }                                                                                      \
+        }                                                                                          \
+        for (int64_t i = 1; i < n; i++) {                                                          \
+            T x = v[i];                                                                            \
+            int64_t j = i;                                                                         \
+            for (; j > 0 && LT(x, v[j - 1]); j--)                                                  \
+                v[j] = v[j - 1];                                                                   \
+            v[j] = x;                                                                              \
+        }                                                                                          \
+    }
+
+/* The depth past which XP_QUICKSORT falls back to qsort: 2 log2 n. */
+static inline int xp_sort_depth(int64_t n)
+{
+    int depth = 0;
+    for (int64_t m = n; m > 1; m >>= 1)
+        depth += 2;
+    return depth;
+}
+
+#endif
