@@ -45,21 +45,38 @@ char *xp_side_id(const xp_meta *m, uint32_t col, int act, char *buf, size_t size
     return buf;
 }
 
+static void xp__port(FILE *f, int32_t port)
+{
+    if (port == XP_PORT_ANY)
+        fputs("\"*\"", f);
+    else
+        xp_fput_int(f, port);
+}
+
 static void xp__side_json(FILE *f, const xp_meta *m, uint32_t col, int act)
 {
     const xp_objkey *k = &m->cols[col];
     char s[64], d[64];
     xp__host(m, k->src, s, sizeof s);
     xp__host(m, k->dst, d, sizeof d);
-    fprintf(f, "{\"src\": \"%s\", \"sport\": ", s);
-    k->sport == XP_PORT_ANY ? fprintf(f, "\"*\"") : fprintf(f, "%d", k->sport);
-    fprintf(f, ", \"dst\": \"%s\", \"dport\": ", d);
-    k->dport == XP_PORT_ANY ? fprintf(f, "\"*\"") : fprintf(f, "%d", k->dport);
-    if (xp__proto(k->proto))
-        fprintf(f, ", \"proto\": \"%s\"", xp__proto(k->proto));
-    else
-        fprintf(f, ", \"proto\": %u", k->proto);
-    fprintf(f, ", \"act\": \"%s\"}", act == XP_NEW ? "new" : "present");
+    /* Not fprintf, for every rule: src/xp_str.h says why. */
+    fputs("{\"src\": \"", f);
+    fputs(s, f);
+    fputs("\", \"sport\": ", f);
+    xp__port(f, k->sport);
+    fputs(", \"dst\": \"", f);
+    fputs(d, f);
+    fputs("\", \"dport\": ", f);
+    xp__port(f, k->dport);
+    fputs(", \"proto\": ", f);
+    if (xp__proto(k->proto)) {
+        fputc('"', f);
+        fputs(xp__proto(k->proto), f);
+        fputc('"', f);
+    } else {
+        xp_fput_int(f, k->proto);
+    }
+    fputs(act == XP_NEW ? ", \"act\": \"new\"}" : ", \"act\": \"present\"}", f);
 }
 
 void xp_out_json_escaped(FILE *f, const char *s, int html)
@@ -115,10 +132,14 @@ xp_status xp_out_sort_rules(const xp_meta *m, xp_rules *r, xp_err *e)
         xp_side_id(m, r->v[i].b, r->v[i].act_b, b, sizeof b);
         k[i].score = r->v[i].score;
         k[i].idx = i;
-        if (asprintf(&k[i].text, "%s => %s", a, b) < 0) {
-            k[i].text = NULL;
+        size_t n = strlen(a) + strlen(b) + 5;
+        if ((k[i].text = malloc(n)) == NULL) {
             s = xp_err_set(e, XP_NOMEM, "out of memory sorting rules");
+            break;
         }
+        xp_sb sb; /* not asprintf: src/xp_str.h says why */
+        xp_sb_init(&sb, k[i].text, n);
+        xp_sb_strv(&sb, (const char *const[]){a, " => ", b}, 3);
     }
     if (s == XP_OK) {
         qsort(k, (size_t)r->n, sizeof *k, xp__cmp_rkey);
@@ -142,9 +163,28 @@ static const char *xp__tpl_name(int t)
 static void xp__num(FILE *f, double x)
 {
     if (isfinite(x))
-        fprintf(f, "%.10g", x);
+        xp_fput_dbl(f, "%.10g", x);
     else
-        fprintf(f, "null");
+        fputs("null", f);
+}
+
+static void xp__int_or_null(FILE *f, int64_t v)
+{
+    if (v < 0)
+        fputs("null", f);
+    else
+        xp_fput_int(f, v);
+}
+
+/* ", \"k0\": v0, \"k1\": v1, ..." */
+static void xp__ints(FILE *f, const char *const *k, const int64_t *v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        fputs(", \"", f);
+        fputs(k[i], f);
+        fputs("\": ", f);
+        xp_fput_int(f, v[i]);
+    }
 }
 
 static void xp__rule_line(FILE *f, const xp_meta *m, const xp_rule *r, int64_t i,
@@ -152,47 +192,47 @@ static void xp__rule_line(FILE *f, const xp_meta *m, const xp_rule *r, int64_t i
 {
     char a[160], b[160];
     double W = (double)r->nwin;
-    fprintf(f, "{\"lhs\": ");
+    fputs("{\"lhs\": ", f);
     xp__side_json(f, m, r->a, r->act_a);
-    fprintf(f, ", \"rhs\": ");
+    fputs(", \"rhs\": ", f);
     xp__side_json(f, m, r->b, r->act_b);
-    fprintf(f, ", \"score\": ");
+    fputs(", \"score\": ", f);
     xp__num(f, r->score);
-    fprintf(f, ", \"p_lhs\": ");
+    fputs(", \"p_lhs\": ", f);
     xp__num(f, (double)r->n_a / W);
-    fprintf(f, ", \"p_rhs\": ");
+    fputs(", \"p_rhs\": ", f);
     xp__num(f, (double)r->n_b / W);
-    fprintf(f, ", \"p_both\": ");
+    fputs(", \"p_both\": ", f);
     xp__num(f, (double)r->n_ab / W);
-    if (r->support < 0)
-        fprintf(f, ", \"support\": null");
-    else
-        fprintf(f, ", \"support\": %lld", (long long)r->support);
-    fprintf(f, ", \"template\": \"%s\", \"cluster\": ", xp__tpl_name(r->tpl));
-    if (cl && cl->cluster)
-        fprintf(f, "%lld, \"cut\": %s", (long long)cl->cluster[i], cl->cut[i] ? "true" : "false");
-    else
-        fprintf(f, "null");
-    fprintf(f, ", \"n_lhs\": %lld, \"n_rhs\": %lld, \"n_both\": %lld, \"windows\": %lld",
-            (long long)r->n_a, (long long)r->n_b, (long long)r->n_ab, (long long)r->nwin);
+    fputs(", \"support\": ", f);
+    xp__int_or_null(f, r->support);
+    fputs(", \"template\": \"", f);
+    fputs(xp__tpl_name(r->tpl), f);
+    fputs("\", \"cluster\": ", f);
+    if (cl && cl->cluster) {
+        xp_fput_int(f, cl->cluster[i]);
+        fputs(cl->cut[i] ? ", \"cut\": true" : ", \"cut\": false", f);
+    } else {
+        fputs("null", f);
+    }
+    xp__ints(f, (const char *const[]){"n_lhs", "n_rhs", "n_both", "windows"},
+             (const int64_t[]){r->n_a, r->n_b, r->n_ab, r->nwin}, 4);
     if (!paper) {
-        fprintf(f, ", \"q_value\": ");
+        fputs(", \"q_value\": ", f);
         xp__num(f, exp(r->lnq));
-        fprintf(f, ", \"log10_q\": ");
+        fputs(", \"log10_q\": ", f);
         xp__num(f, r->lnq / log(10.0));
-        fprintf(f, ", \"lift\": ");
+        fputs(", \"lift\": ", f);
         xp__num(f, r->lift);
         if (r->tpl == XP_TPL_GG)
-            fprintf(f, ", \"cw_lhs\": %lld, \"cw_rhs\": %lld, \"cw_both\": %lld, "
-                       "\"client_windows\": %lld",
-                    (long long)r->cw_a, (long long)r->cw_b, (long long)r->cw_ab,
-                    (long long)r->ncw);
+            xp__ints(f, (const char *const[]){"cw_lhs", "cw_rhs", "cw_both", "client_windows"},
+                     (const int64_t[]){r->cw_a, r->cw_b, r->cw_ab, r->ncw}, 4);
     }
-    fprintf(f, ", \"lhs_id\": ");
+    fputs(", \"lhs_id\": ", f);
     xp_out_json_string(f, xp_side_id(m, r->a, r->act_a, a, sizeof a));
-    fprintf(f, ", \"rhs_id\": ");
+    fputs(", \"rhs_id\": ", f);
     xp_out_json_string(f, xp_side_id(m, r->b, r->act_b, b, sizeof b));
-    fprintf(f, "}\n");
+    fputs("}\n", f);
 }
 
 xp_status xp_out_open(const char *dir, const char *name, FILE **f, xp_err *e)

@@ -6,6 +6,7 @@
 
 #include "xp_out.h"
 #include "xp_report_int.h"
+#include "xp_str.h"
 
 /* A DOT double-quoted string: escape '"' and '\'; newlines become \n. */
 static void xp__dot_str(FILE *f, const char *s)
@@ -31,7 +32,10 @@ static void xp__dot_node(FILE *f, const xp_report *rep, int64_t n, const char *i
     char label[300], lab2[340];
     const xp_report_side *s = &rep->nodes[n].side;
     xp_report_side_text(s, rep->names, label, sizeof label);
-    snprintf(lab2, sizeof lab2, "%s\n(%s)", label, s->isnew ? "new" : "present");
+    xp_sb b;
+    xp_sb_init(&b, lab2, sizeof lab2);
+    xp_sb_str(&b, label);
+    xp_sb_str(&b, s->isnew ? "\n(new)" : "\n(present)");
     fprintf(f, "%s", indent);
     xp__dot_str(f, rep->nodes[n].id);
     fprintf(f, " [label=");
@@ -79,8 +83,11 @@ xp_status xp__report_dot(FILE *f, const xp_report *rep, xp_err *e)
         xp__dot_str(f, rep->nodes[r->nl].id);
         fprintf(f, " -> ");
         xp__dot_str(f, rep->nodes[r->nr].id);
-        fprintf(f, " [id=\"r%zu\", label=\"%.3g\"%s];\n", i, r->score,
-                r->cut ? ", style=dashed, color=gray50" : "");
+        fputs(" [id=\"r", f);
+        xp_fput_int(f, (long long)i);
+        fputs("\", label=\"", f);
+        xp_fput_dbl(f, "%.3g", r->score);
+        fputs(r->cut ? "\", style=dashed, color=gray50];\n" : "\"];\n", f);
     }
     fprintf(f, "}\n");
     return XP_OK;
@@ -134,29 +141,46 @@ static void xp__gml_node(FILE *f, const xp_report *rep, size_t n)
     xp__xml_str(f, nd->id);
     fprintf(f, "\"><data key=\"label\">");
     xp__xml_str(f, xp_report_side_text(&nd->side, rep->names, label, sizeof label));
-    fprintf(f, "</data><data key=\"act\">%s</data>", nd->side.isnew ? "new" : "present");
-    if (nd->group >= 0)
-        fprintf(f, "<data key=\"ncluster\">%lld</data>", (long long)rep->clusters[nd->group].id);
+    fputs(nd->side.isnew ? "</data><data key=\"act\">new</data>"
+                         : "</data><data key=\"act\">present</data>",
+          f);
+    if (nd->group >= 0) {
+        fputs("<data key=\"ncluster\">", f);
+        xp_fput_int(f, rep->clusters[nd->group].id);
+        fputs("</data>", f);
+    }
     fprintf(f, "</node>\n");
 }
 
 static void xp__gml_num(FILE *f, const char *key, double x)
 {
-    if (!isnan(x))
-        fprintf(f, "<data key=\"%s\">%.10g</data>", key, x);
+    if (!isnan(x)) { /* not fprintf: src/xp_str.h says why */
+        fputs("<data key=\"", f);
+        fputs(key, f);
+        fputs("\">", f);
+        xp_fput_dbl(f, "%.10g", x);
+        fputs("</data>", f);
+    }
 }
 
 static void xp__gml_int(FILE *f, const char *key, int64_t x)
 {
-    if (x >= 0)
-        fprintf(f, "<data key=\"%s\">%lld</data>", key, (long long)x);
+    if (x >= 0) {
+        fputs("<data key=\"", f);
+        fputs(key, f);
+        fputs("\">", f);
+        xp_fput_int(f, x);
+        fputs("</data>", f);
+    }
 }
 
 static void xp__gml_edge(FILE *f, const xp_report *rep, size_t i)
 {
     char text[1200];
     const xp_report_rule *r = &rep->rules[i];
-    fprintf(f, "    <edge id=\"r%zu\" source=\"", i);
+    fputs("    <edge id=\"r", f);
+    xp_fput_int(f, (long long)i);
+    fputs("\" source=\"", f);
     xp__xml_str(f, rep->nodes[r->nl].id);
     fprintf(f, "\" target=\"");
     xp__xml_str(f, rep->nodes[r->nr].id);
@@ -167,7 +191,7 @@ static void xp__gml_edge(FILE *f, const xp_report *rep, size_t i)
     xp__xml_str(f, r->tpl);
     fprintf(f, "</data>");
     xp__gml_int(f, "support", r->support);
-    fprintf(f, "<data key=\"cut\">%s</data>", r->cut ? "true" : "false");
+    fputs(r->cut ? "<data key=\"cut\">true</data>" : "<data key=\"cut\">false</data>", f);
     xp__gml_num(f, "p_lhs", r->p_lhs);
     xp__gml_num(f, "p_rhs", r->p_rhs);
     xp__gml_num(f, "p_both", r->p_both);

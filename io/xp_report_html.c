@@ -19,21 +19,17 @@ void xp__report_json_str(FILE *f, const char *s)
 static void xp__jnum(FILE *f, double x)
 {
     if (isfinite(x))
-        fprintf(f, "%.10g", x);
+        xp_fput_dbl(f, "%.10g", x); /* not fprintf: src/xp_str.h says why */
     else
         fputs("null", f);
 }
 
 static void xp__jint(FILE *f, int64_t x)
 {
-    char t[24];
-    xp_sb b;
-    xp_sb_init(&b, t, sizeof t);
     if (x >= 0)
-        xp_sb_int(&b, x); /* not fprintf: src/xp_str.h says why */
+        xp_fput_int(f, x);
     else
-        xp_sb_str(&b, "null");
-    fputs(t, f);
+        fputs("null", f);
 }
 
 static void xp__blob_meta(FILE *f, const xp_report *rep)
@@ -57,12 +53,13 @@ static void xp__blob_nodes(FILE *f, const xp_report *rep)
     fprintf(f, ",\"nodes\":[");
     for (size_t n = 0; n < rep->nnodes; n++) {
         const xp_report_node *nd = &rep->nodes[n];
-        fprintf(f, "%s\n{\"id\":", n ? "," : "");
+        fputs(n ? ",\n{\"id\":" : "\n{\"id\":", f);
         xp__report_json_str(f, nd->id);
-        fprintf(f, ",\"label\":");
+        fputs(",\"label\":", f);
         xp__report_json_str(f, xp_report_side_text(&nd->side, rep->names, label, sizeof label));
-        fprintf(f, ",\"act\":\"%s\",\"g\":%lld}", nd->side.isnew ? "new" : "present",
-                (long long)nd->group);
+        fputs(nd->side.isnew ? ",\"act\":\"new\",\"g\":" : ",\"act\":\"present\",\"g\":", f);
+        xp_fput_int(f, nd->group);
+        fputc('}', f);
     }
     fprintf(f, "]");
 }
@@ -70,8 +67,11 @@ static void xp__blob_nodes(FILE *f, const xp_report *rep)
 static void xp__blob_list(FILE *f, const int64_t *v, size_t n)
 {
     fputc('[', f);
-    for (size_t i = 0; i < n; i++)
-        fprintf(f, "%s%lld", i ? "," : "", (long long)v[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputc(',', f);
+        xp_fput_int(f, v[i]);
+    }
     fputc(']', f);
 }
 
@@ -80,7 +80,9 @@ static void xp__blob_clusters(FILE *f, const xp_report *rep)
     fprintf(f, ",\"clusters\":[");
     for (size_t c = 0; c < rep->nclusters; c++) {
         const xp_report_cluster *cl = &rep->clusters[c];
-        fprintf(f, "%s\n{\"id\":%lld,\"score\":", c ? "," : "", (long long)cl->id);
+        fputs(c ? ",\n{\"id\":" : "\n{\"id\":", f);
+        xp_fput_int(f, cl->id);
+        fputs(",\"score\":", f);
         xp__jnum(f, cl->score);
         fprintf(f, ",\"total\":");
         xp__jnum(f, cl->total);
@@ -93,7 +95,9 @@ static void xp__blob_clusters(FILE *f, const xp_report *rep)
             const xp_report_clique *q = &cl->cliques[k];
             fprintf(f, "%s{\"nodes\":", k ? "," : "");
             xp__blob_list(f, q->nodes, q->n);
-            fprintf(f, ",\"nrules\":%zu,\"min\":", q->nrules);
+            fputs(",\"nrules\":", f);
+            xp_fput_int(f, (long long)q->nrules);
+            fputs(",\"min\":", f);
             xp__jnum(f, q->min_score);
             fprintf(f, ",\"max\":");
             xp__jnum(f, q->max_score);
@@ -108,12 +112,19 @@ static void xp__blob_rule(FILE *f, const xp_report *rep, size_t i)
 {
     char text[1200], expl[2600];
     const xp_report_rule *r = &rep->rules[i];
-    fprintf(f, "%s\n{\"l\":%lld,\"r\":%lld,\"s\":", i ? "," : "", (long long)r->nl,
-            (long long)r->nr);
+    fputs(i ? ",\n{\"l\":" : "\n{\"l\":", f);
+    xp_fput_int(f, r->nl);
+    fputs(",\"r\":", f);
+    xp_fput_int(f, r->nr);
+    fputs(",\"s\":", f);
     xp__jnum(f, r->score);
     fprintf(f, ",\"t\":");
     xp__report_json_str(f, r->tpl);
-    fprintf(f, ",\"g\":%lld,\"cut\":%d,\"sup\":", (long long)r->group, r->cut);
+    fputs(",\"g\":", f);
+    xp_fput_int(f, r->group);
+    fputs(",\"cut\":", f);
+    xp_fput_int(f, r->cut);
+    fputs(",\"sup\":", f);
     xp__jint(f, r->support);
     fprintf(f, ",\"n\":[");
     xp__jint(f, r->n_lhs);

@@ -138,6 +138,14 @@ static xp_status xp__jstring(xp__jp *p, char **out)
     char *b = malloc(end - start + 4);
     XP_ALLOC_CHECK(p->e, b, "a JSON string");
     for (;;) {
+        /* A run of plain characters is copied at once. */
+        size_t run = p->pos;
+        while (run < p->len && p->s[run] != '"' && p->s[run] != '\\' &&
+               (unsigned char)p->s[run] >= 0x20)
+            run++;
+        memcpy(b + k, p->s + p->pos, run - p->pos);
+        k += run - p->pos;
+        p->pos = run;
         int c = xp__jpeek(p);
         xp_status s = XP_OK;
         if (c == '"')
@@ -157,6 +165,58 @@ static xp_status xp__jstring(xp__jp *p, char **out)
     b[k] = '\0';
     *out = b;
     return XP_OK;
+}
+
+/*
+ * Clinger's fast path: a number of at most 15 significant digits m and a
+ * decimal exponent |k| <= 22 is m * 10^k or m / 10^-k of two exact doubles,
+ * which IEEE arithmetic rounds correctly: the value strtod would give. Ours
+ * are written with %.10g (rules.jsonl, clusters.json), so nearly all take
+ * it; returns 0 for the others (then strtod). s[0..n) is a valid number.
+ */
+static int xp__jnum_fast(const char *s, size_t n, double *out)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    size_t i = 0;
+    int neg = s[0] == '-', digits = 0, k = 0;
+    uint64_t m = 0;
+    i += (size_t)neg;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+        if (m != 0 || s[i] != '0')
+            digits++;
+        m = m * 10 + (uint64_t)(s[i] - '0');
+        if (digits > 15)
+            return 0;
+    }
+    if (i < n && s[i] == '.')
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+            if (m != 0 || s[i] != '0')
+                digits++;
+            m = m * 10 + (uint64_t)(s[i] - '0');
+            k--;
+            if (digits > 15)
+                return 0;
+        }
+    if (i < n) { /* 'e' or 'E' */
+        int sign = 1, x = 0;
+        i++;
+        if (s[i] == '+' || s[i] == '-')
+            sign = s[i++] == '-' ? -1 : 1;
+        for (; i < n; i++) {
+            x = x * 10 + (s[i] - '0');
+            if (x > 400)
+                return 0;
+        }
+        k += sign * x;
+    }
+    if (k < -22 || k > 22)
+        return 0;
+    double v = (double)m; /* exact: m < 10^15 < 2^53 */
+    v = k < 0 ? v / p10[-k] : v * p10[k];
+    *out = neg ? -v : v;
+    return 1;
 }
 
 static xp_status xp__jnumber(xp__jp *p, xp_jval *out)
@@ -193,6 +253,11 @@ static xp_status xp__jnumber(xp__jp *p, xp_jval *out)
             return xp__jfail(p, "expected a digit in the exponent");
         }
     }
+    out->type = XP_JNUM;
+    if (xp__jnum_fast(s + st, i - st, &out->num)) {
+        p->pos = i;
+        return XP_OK;
+    }
     char tmp[64];
     if (i - st >= sizeof tmp)
         return xp__jfail(p, "number longer than 63 characters");
@@ -209,7 +274,7 @@ static xp_status xp__jgrow(xp__jp *p, xp_jval *a, size_t *cap, int with_keys)
 {
     if (a->n < *cap)
         return XP_OK;
-    size_t nc = *cap ? *cap * 2 : 4;
+    size_t nc = *cap ? *cap * 2 : with_keys ? 32 : 4; /* a rule has 25 members */
     xp_jval *v = realloc(a->v, nc * sizeof *v);
     XP_ALLOC_CHECK(p->e, v, "a JSON array");
     a->v = v;
@@ -332,7 +397,7 @@ const xp_jval *xp_json_get(const xp_jval *o, const char *key)
     if (o == NULL || o->type != XP_JOBJ)
         return NULL;
     for (size_t i = 0; i < o->n; i++)
-        if (strcmp(o->keys[i], key) == 0)
+        if (o->keys[i][0] == key[0] && strcmp(o->keys[i], key) == 0)
             return &o->v[i];
     return NULL;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "xp_report_int.h"
+#include "xp_str.h"
 
 static void xp__txt_header(FILE *f, const xp_report *rep)
 {
@@ -44,16 +45,31 @@ static void xp__txt_rule(FILE *f, const xp_report *rep, int64_t i)
 {
     char text[1200], expl[2600];
     const xp_report_rule *r = &rep->rules[i];
-    fprintf(f, "  #%lld [%.4g] %s\n", (long long)i, r->score,
-            xp__report_rule_text(rep, r, text, sizeof text));
-    fprintf(f, "      %s", r->tpl[0] ? r->tpl : "template unknown");
-    if (r->support >= 0)
-        fprintf(f, "; support %lld clients", (long long)r->support);
-    if (!isnan(r->q_value))
-        fprintf(f, "; q-value %.3g", r->q_value);
-    if (!isnan(r->lift))
-        fprintf(f, "; lift %.3g", r->lift);
-    fprintf(f, "\n      %s\n", xp__report_explain(rep, r, expl, sizeof expl));
+    /* Not fprintf, for every rule: src/xp_str.h says why. */
+    fputs("  #", f);
+    xp_fput_int(f, i);
+    fputs(" [", f);
+    xp_fput_dbl(f, "%.4g", r->score);
+    fputs("] ", f);
+    fputs(xp__report_rule_text(rep, r, text, sizeof text), f);
+    fputs("\n      ", f);
+    fputs(r->tpl[0] ? r->tpl : "template unknown", f);
+    if (r->support >= 0) {
+        fputs("; support ", f);
+        xp_fput_int(f, r->support);
+        fputs(" clients", f);
+    }
+    if (!isnan(r->q_value)) {
+        fputs("; q-value ", f);
+        xp_fput_dbl(f, "%.3g", r->q_value);
+    }
+    if (!isnan(r->lift)) {
+        fputs("; lift ", f);
+        xp_fput_dbl(f, "%.3g", r->lift);
+    }
+    fputs("\n      ", f);
+    fputs(xp__report_explain(rep, r, expl, sizeof expl), f);
+    fputc('\n', f);
 }
 
 static void xp__txt_clique(FILE *f, const xp_report *rep, const xp_report_clique *c)

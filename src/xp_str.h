@@ -6,12 +6,14 @@
  * constructor registers printf handlers for __float128; from then on glibc
  * takes its slow positional path for every printf call in the process. The
  * ids and labels of every rule were built with snprintf: 18 % of a whole
- * run (perf, 1000 clients x 7 h, 21,454 rules) went to printf.
+ * run (perf, 1000 clients x 7 h, 21,454 rules) went to printf. The
+ * reports and rules.jsonl write their numbers with these too.
  */
 #ifndef XP_STR_H
 #define XP_STR_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct xp_sb {
@@ -42,6 +44,13 @@ static inline void xp_sb_str(xp_sb *b, const char *s)
     xp_sb_mem(b, s, strlen(s));
 }
 
+/* The strings v[0..n) one after the other. */
+static inline void xp_sb_strv(xp_sb *b, const char *const *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        xp_sb_str(b, v[i]);
+}
+
 /* Decimal, as printf's %lld. */
 static inline void xp_sb_int(xp_sb *b, long long v)
 {
@@ -54,6 +63,30 @@ static inline void xp_sb_int(xp_sb *b, long long v)
     if (v < 0)
         *--q = '-';
     xp_sb_mem(b, q, (size_t)(t + sizeof t - q));
+}
+
+/* x as printf would write it with fmt, one conversion of a double with an
+ * optional precision: "%g", "%.10g", "%.1f" (strfromd, the same digits as
+ * printf; xp_str.c). */
+void xp_sb_dbl(xp_sb *b, const char *fmt, double x);
+
+/* fputs of many pieces: a string, an integer, a double as xp_sb_dbl. */
+static inline void xp_fput_int(FILE *f, long long v)
+{
+    char t[24];
+    xp_sb b;
+    xp_sb_init(&b, t, sizeof t);
+    xp_sb_int(&b, v);
+    fwrite(t, 1, (size_t)(b.p - t), f);
+}
+
+static inline void xp_fput_dbl(FILE *f, const char *fmt, double x)
+{
+    char t[64];
+    xp_sb b;
+    xp_sb_init(&b, t, sizeof t);
+    xp_sb_dbl(&b, fmt, x);
+    fwrite(t, 1, (size_t)(b.p - t), f);
 }
 
 /* "host:port" as rule side ids write it: an IPv6 host (it has a ':')
