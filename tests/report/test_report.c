@@ -2,6 +2,9 @@
  * and bad lines), node ids, the JSON reader, the model (clusters, cut and
  * loose rules, cliques), the HTML data blob's escaping, and graph.svg's
  * rules (size limit, a failing dot) with a fake `dot` first on PATH. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -111,6 +114,63 @@ static void test_json(void)
     memset(deep, '[', sizeof deep);
     xp_err_clear(&e);
     XP_CHECK_INT(xp_json_parse(deep, sizeof deep, "deep", &v, &e), XP_FORMAT);
+}
+
+/* Numbers: the reader's fast path (io/xp_report_json.c) gives strtod's
+ * double, bit for bit, on what we write (%.10g) and on what it must leave
+ * to strtod (17 digits, exponents past 22, subnormals). */
+static void test_json_numbers(void)
+{
+    static const char *const fixed[] = {"0",
+                                        "-0",
+                                        "1e22",
+                                        "1e23",
+                                        "123456789012345",
+                                        "1234567890123456",
+                                        "0.1",
+                                        "-0.3",
+                                        "5e-324",
+                                        "1.7976931348623157e308",
+                                        "-2.5e-7",
+                                        "9007199254740993",
+                                        "1E+5",
+                                        "0.000123",
+                                        "4.35e-22",
+                                        "3.3e-23",
+                                        "100000000000000000000000",
+                                        "2.2250738585072014e-308"};
+    const char *const fmts[] = {"%.10g", "%.17g", "%.3g", "%g", "%.6f"};
+    int bad = 0, n = 0;
+    uint64_t x = 88172645463325252ull;
+    for (int i = 0; i < 20000 + (int)(sizeof fixed / sizeof fixed[0]); i++) {
+        char t[64];
+        if (i < (int)(sizeof fixed / sizeof fixed[0])) {
+            snprintf(t, sizeof t, "%s", fixed[i]);
+        } else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+            double d;
+            memcpy(&d, &x, sizeof d); /* any double (the infinite ones are skipped) */
+            if (i % 3 != 0)           /* probabilities, scores, counts as we write them */
+                d = (double)(x >> 11) / 9007199254740992.0 * pow(10, (int)(x % 16) - 8);
+            if (!isfinite(d))
+                continue;
+            /* %f only of the small ones: the reader takes 63 characters */
+            snprintf(t, sizeof t, fmts[i % (i % 3 == 0 ? 4 : 5)], d);
+        }
+        xp_jval v;
+        xp_err e;
+        xp_err_clear(&e);
+        if (xp_json_parse(t, strlen(t), "n", &v, &e) != XP_OK || v.type != XP_JNUM) {
+            bad++;
+            continue;
+        }
+        double want = strtod(t, NULL);
+        bad += memcmp(&v.num, &want, sizeof want) != 0;
+        n++;
+        xp_json_free(&v);
+    }
+    XP_CHECK(n > 19000);
+    XP_CHECK_INT(bad, 0);
 }
 
 #define SIDE(dst) "{\"src\": \"*\", \"sport\": \"*\", \"dst\": \"" dst "\", \"dport\": 80, \"proto\": \"tcp\", \"act\": \"new\"}"
@@ -288,6 +348,7 @@ int main(int argc, char **argv)
     test_names();
     test_side_id();
     test_json();
+    test_json_numbers();
     test_model();
     test_counts();
     test_blob_escape();
