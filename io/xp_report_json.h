@@ -24,6 +24,7 @@ typedef struct xp_jval {
     struct xp_jval *v;
     char **keys;
     size_t n;
+    void *arena; /* the root's: every string and array of the tree */
 } xp_jval;
 
 /*
@@ -37,7 +38,8 @@ typedef struct xp_jval {
 xp_status xp_json_parse(const char *buf, size_t len, const char *where, xp_jval *out,
                         xp_err *e);
 
-/* Release what v owns and reset it to XP_JNULL. v may be NULL. */
+/* Release the tree of a root from xp_json_parse and reset it to XP_JNULL.
+ * v may be NULL; a value inside a tree owns nothing (its root does). */
 void xp_json_free(xp_jval *v);
 
 /* Member `key` of object o, or NULL when o is not an object or lacks it. */

@@ -162,6 +162,13 @@ static xp_status xp__load_rules(xp_report *rep, const char *buf, size_t len, con
                                 xp_err *e)
 {
     size_t cap = 0, pos = 0, lineno = 0;
+    /* Room for every line at once: growing the array copies it. */
+    for (const char *q = buf; len > 0 && (q = memchr(q, '\n', len - (size_t)(q - buf))) != NULL;
+         q++)
+        cap++;
+    cap++;
+    rep->rules = xp_mem_malloc(cap * sizeof *rep->rules);
+    XP_ALLOC_CHECK(e, rep->rules, "the rules");
     while (pos < len) {
         const char *nl = memchr(buf + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - buf) : len, st = pos;
@@ -171,13 +178,6 @@ static xp_status xp__load_rules(xp_report *rep, const char *buf, size_t len, con
             st++;
         if (st == end)
             continue;
-        if (rep->nrules == cap) {
-            cap = cap ? cap * 2 : 64;
-            xp_report_rule *v =
-                xp_mem_realloc(rep->rules, rep->nrules * sizeof *v, cap * sizeof *v);
-            XP_ALLOC_CHECK(e, v, "the rules");
-            rep->rules = v;
-        }
         char w[600];
         xp_jval o;
         xp_sb sb; /* no printf per rule: see src/xp_str.h */
