@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -235,11 +236,19 @@ static void xp__rule_line(FILE *f, const xp_meta *m, const xp_rule *r, int64_t i
     fputs("}\n", f);
 }
 
+FILE *xp_out_fopen(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (f != NULL)
+        __fsetlocking(f, FSETLOCKING_BYCALLER);
+    return f;
+}
+
 xp_status xp_out_open(const char *dir, const char *name, FILE **f, xp_err *e)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s.tmp", dir, name);
-    *f = fopen(path, "w");
+    *f = xp_out_fopen(path);
     if (*f == NULL)
         return xp_err_set(e, XP_IO, "%s: cannot create: %s", path, strerror(errno));
     return XP_OK;

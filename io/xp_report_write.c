@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "xp_out.h"
 #include "xp_report_int.h"
 
 typedef xp_status (*xp__writer)(FILE *f, const xp_report *rep, xp_err *e);
@@ -38,7 +39,7 @@ static xp_status xp__write_one(const char *dir, size_t k, const xp_report *rep, 
 {
     char path[4096];
     xp__path(path, sizeof path, dir, xp__outputs[k].name, 1);
-    FILE *f = fopen(path, "w");
+    FILE *f = xp_out_fopen(path);
     if (f == NULL)
         return xp_err_set(e, XP_IO, "%s: cannot create: %s", path, strerror(errno));
     xp_status s = xp__outputs[k].write(f, rep, e);

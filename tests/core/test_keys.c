@@ -167,11 +167,88 @@ static void memory(void)
     XP_CHECK(xp_mem_calloc(SIZE_MAX / 2, 4) == NULL); /* overflow, not a short block */
 }
 
+/* xp_sb_dbl writes what printf writes, digit for digit, on a million
+ * values in each format the outputs use (and others that take strfromd). */
+static void doubles(void)
+{
+    static const char *const fmts[] = {"%.10g", "%.3g",  "%.4g",  "%g",   "%.0f",
+                                       "%.1f",  "%.15g", "%.17g", "%.2f", "%.6f"};
+    static const double fixed[] = {
+        0.0,       -0.0,        1.0,          0.5,      0.125,
+        0.25,      2.5,         9.95,         99.95,    0.05,
+        1e-5,      123456789.0, 1e15,         1e16,     1e21,
+        1e22,      1e23,        5e-324,       1e-310,   1.7976931348623157e308,
+        0.1 + 0.2, 100.0,       9.9999999995, 999999.5, 0.00009999999995};
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    int bad = 0, n = 0;
+    for (int i = 0; i < 1000000; i++) {
+        double d;
+        if (i < (int)(sizeof fixed / sizeof fixed[0])) {
+            d = fixed[i];
+        } else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+            if (i % 4 == 0) {
+                memcpy(&d, &x, sizeof d); /* any double */
+                if (!isfinite(d))
+                    continue;
+            } else { /* scores, probabilities, percentages, counts */
+                d = (double)(x >> 11) / 9007199254740992.0 * pow(10, (int)(x % 24) - 12);
+                if (i % 8 == 1)
+                    d = floor(d * 1e6) / 1e6; /* short decimals: near ties */
+                if (i % 8 == 3)
+                    d = -d;
+            }
+        }
+        for (size_t f = 0; f < sizeof fmts / sizeof fmts[0]; f++) {
+            if (fmts[f][strlen(fmts[f]) - 1] == 'f' && fabs(d) > 1e30)
+                continue; /* long, and strfromd's anyway */
+            char want[400], got[400];
+            xp_sb b;
+            snprintf(want, sizeof want, fmts[f], d);
+            xp_sb_init(&b, got, sizeof got);
+            xp_sb_str(&b, "<");
+            xp_sb_dbl(&b, fmts[f], d);
+            bad += strcmp(got + 1, want) != 0 || got[0] != '<';
+            if (bad == 1 && (strcmp(got + 1, want) != 0))
+                fprintf(stderr, "xp_sb_dbl(\"%s\", %.17g): %s, printf: %s\n", fmts[f], d, got + 1,
+                        want);
+            n++;
+        }
+    }
+    /* Near the switch between fixed and exponent, and near a rounding up
+     * to the next power of ten: 9...95 x 10^j and its neighbours. */
+    for (int j = -330; j <= 300; j++)
+        for (int nines = 0; nines < 17; nines++) {
+            char t[64];
+            int k = 0;
+            for (int q = 0; q < nines; q++)
+                t[k++] = '9';
+            snprintf(t + k, sizeof t - (size_t)k, "5e%d", j);
+            double c = strtod(t, NULL);
+            const double near[3] = {nextafter(c, 0), c, nextafter(c, INFINITY)};
+            for (int q = 0; q < 3; q++)
+                for (size_t f = 0; f < sizeof fmts / sizeof fmts[0]; f++) {
+                    if (fmts[f][strlen(fmts[f]) - 1] == 'f' && near[q] > 1e30)
+                        continue;
+                    char want[400], got[400];
+                    xp_sb b;
+                    snprintf(want, sizeof want, fmts[f], near[q]);
+                    xp_sb_init(&b, got, sizeof got);
+                    xp_sb_dbl(&b, fmts[f], near[q]);
+                    bad += strcmp(got, want) != 0;
+                    n++;
+                }
+        }
+    XP_CHECK(n > 9000000);
+    XP_CHECK_INT(bad, 0);
+}
+
 int main(void)
 {
     packed_keys();
     builder();
     addresses();
     memory();
+    doubles();
     XP_TEST_END();
 }
