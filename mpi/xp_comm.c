@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "xp_mem.h"
+#include "xp_sort.h"
 
 void xp_mpi_defaults(void)
 {
@@ -204,45 +205,8 @@ xp_status xp_alltoall_items(MPI_Comm comm, const void *send, const int64_t *coun
     return s;
 }
 
-/* Sort v, the concatenation of sorted runs (one per rank), by merging
- * neighbouring runs until one is left: O(n log runs), no comparator calls. */
-static int xp__merge_runs(uint64_t *v, int64_t n)
-{
-    int64_t runs = 1;
-    for (int64_t i = 1; i < n; i++)
-        runs += v[i] < v[i - 1];
-    if (runs == 1)
-        return 0;
-    uint64_t *tmp = xp_mem_malloc((size_t)n * sizeof *tmp), *src = v, *dst = tmp;
-    if (tmp == NULL)
-        return -1;
-    for (; runs > 1; runs = (runs + 1) / 2) {
-        int64_t i = 0, o = 0;
-        while (i < n) {
-            int64_t a = i + 1;
-            while (a < n && src[a] >= src[a - 1])
-                a++;
-            int64_t b = a < n ? a + 1 : a;
-            while (b < n && src[b] >= src[b - 1])
-                b++;
-            int64_t x = i, y = a;
-            while (x < a && y < b)
-                dst[o++] = src[y] < src[x] ? src[y++] : src[x++];
-            while (x < a)
-                dst[o++] = src[x++];
-            while (y < b)
-                dst[o++] = src[y++];
-            i = b;
-        }
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != v)
-        memcpy(v, src, (size_t)n * sizeof *v);
-    free(tmp);
-    return 0;
-}
+#define XP__U64_LT(a, b) ((a) < (b))
+XP_MERGE_RUNS(xp__merge_runs, uint64_t, XP__U64_LT)
 
 /* Every rank's sorted keys, gathered and merged into one sorted unique list. */
 static xp_status xp__union_keys(MPI_Comm comm, const xp_pairs *local, uint64_t **keys,

@@ -33,7 +33,7 @@ static xp_status xp__hosts(MPI_Comm comm, xp_actb *b, xp_err *e)
  * start a connection count one each, so the counts add up. */
 static xp_status xp__ports(MPI_Comm comm, const xp_actb *b, uint8_t *known, xp_err *e)
 {
-    int64_t *cnt = calloc(3 * 65536, sizeof *cnt);
+    int64_t *cnt = xp_mem_calloc(3 * 65536, sizeof *cnt);
     xp_status s = cnt ? xp_actb_port_counts(b, cnt, e)
                       : xp_err_set(e, XP_NOMEM, "out of memory learning ports");
     s = xp_agree(comm, s, e);
@@ -45,19 +45,31 @@ static xp_status xp__ports(MPI_Comm comm, const xp_actb *b, uint8_t *known, xp_e
     return s;
 }
 
-/* Flows and generics numbered in key order over all ranks' keys. */
+/* Flows and generics numbered in key order over all ranks' keys: each rank
+ * sorts its own (in parallel), and the gathered sorted runs are merged
+ * rather than sorted again on every rank. */
 static xp_status xp__objects(MPI_Comm comm, xp_actb *b, const uint8_t *known, xp_err *e)
 {
-    xp_okey *uniq = NULL;
+    xp_okey *uniq = NULL, *mine = NULL;
     void *all = NULL;
-    int64_t nuniq = 0, nall = 0;
-    xp_status s = xp_agree(comm, xp_actb_objects_local(b, known, &uniq, &nuniq, e), e);
+    int64_t nuniq = 0, nmine = 0, nall = 0, nkeys = 0;
+    xp_status s = xp_actb_objects_local(b, known, &uniq, &nuniq, e);
+    if (s == XP_OK && (mine = xp_mem_malloc((size_t)(nuniq ? nuniq : 1) * sizeof *mine)) == NULL)
+        s = xp_err_set(e, XP_NOMEM, "out of memory sorting %lld flows", (long long)nuniq);
+    if (s == XP_OK) {
+        memcpy(mine, uniq, (size_t)nuniq * sizeof *mine);
+        nmine = xp_okey_sort_unique(mine, nuniq);
+    }
+    s = xp_agree(comm, s, e);
     if (s == XP_OK)
-        s = xp_allgather_items(comm, uniq, nuniq, sizeof *uniq, &all, &nall, "flows and generics",
+        s = xp_allgather_items(comm, mine, nmine, sizeof *mine, &all, &nall, "flows and generics",
                                "use more ranks", e);
+    if (s == XP_OK && (nkeys = xp_okey_merge_unique(all, nall)) < 0)
+        s = xp_err_set(e, XP_NOMEM, "out of memory merging %lld flows", (long long)nall);
     if (s == XP_OK)
-        s = xp_actb_objects_final(b, uniq, nuniq, all, xp_okey_sort_unique(all, nall), e);
+        s = xp_actb_objects_final(b, uniq, nuniq, all, nkeys, e);
     free(all);
+    free(mine);
     free(uniq);
     return xp_agree(comm, s, e);
 }

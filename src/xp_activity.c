@@ -292,6 +292,19 @@ static int xp__cmp_u64(const void *x, const void *y)
 XP_QUICKSORT(xp__sort_u64_depth, uint64_t, XP__U64_LT, xp__cmp_u64)
 XP_QUICKSORT(xp__sort_okey_depth, xp_okey, xp__okey_lt, xp__cmp_okey)
 
+XP_MERGE_RUNS(xp__merge_okey_runs, xp_okey, xp__okey_lt)
+
+int64_t xp_okey_merge_unique(xp_okey *v, int64_t n)
+{
+    if (xp__merge_okey_runs(v, n) != 0)
+        return -1;
+    int64_t k = n ? 1 : 0;
+    for (int64_t i = 1; i < n; i++)
+        if (!xp__okey_eq(v[i], v[k - 1]))
+            v[k++] = v[i];
+    return k;
+}
+
 int64_t xp_okey_sort_unique(xp_okey *v, int64_t n)
 {
     if (n <= 1)
@@ -699,7 +712,7 @@ static xp_status xp__objects(xp_actb *b, const uint8_t *known, xp_err *e)
 
 static xp_status xp__ports(xp_actb *b, uint8_t *known, xp_err *e)
 {
-    int64_t *cnt = calloc(3 * 65536, sizeof *cnt);
+    int64_t *cnt = xp_mem_calloc(3 * 65536, sizeof *cnt);
     if (cnt == NULL)
         return xp_err_set(e, XP_NOMEM, "out of memory learning ports");
     xp_status s = xp_actb_port_counts(b, cnt, e);

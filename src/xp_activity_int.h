@@ -62,6 +62,9 @@ void xp_activity_known(const int64_t *cnt, int64_t port_min_flows, uint8_t *know
 xp_status xp_actb_objects_local(xp_actb *b, const uint8_t *known, xp_okey **uniq, int64_t *nuniq,
                                 xp_err *e);
 int64_t xp_okey_sort_unique(xp_okey *v, int64_t n);
+/* The same for v made of sorted runs (the ranks' sorted keys, gathered):
+ * merged, O(n log runs); -1 when out of memory. */
+int64_t xp_okey_merge_unique(xp_okey *v, int64_t n);
 /* Renumber rflow/rgen into keys[0..nkeys) (sorted, holding every uniq) and
  * fill a->objs, nobjs, nflows, ngenerics. */
 xp_status xp_actb_objects_final(xp_actb *b, const xp_okey *uniq, int64_t nuniq, const xp_okey *keys,

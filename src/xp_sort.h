@@ -59,6 +59,49 @@
         }                                                                                          \
     }
 
+/* XP_MERGE_RUNS(name, T, LT): static int name(T *v, int64_t n), which sorts
+ * v, a concatenation of sorted runs (say one per rank), by merging
+ * neighbouring runs until one is left: O(n log runs). -1: out of memory
+ * (v unchanged). Needs xp_mem.h and string.h. */
+#define XP_MERGE_RUNS(name, T, LT)                                                                 \
+    static int name(T *v, int64_t n)                                                               \
+    {                                                                                              \
+        int64_t runs = 1;                                                                          \
+        for (int64_t i = 1; i < n; i++)                                                            \
+            runs += LT(v[i], v[i - 1]);                                                            \
+        if (runs == 1)                                                                             \
+            return 0;                                                                              \
+        T *tmp = xp_mem_malloc((size_t)n * sizeof *tmp), *src = v, *dst = tmp;                     \
+        if (tmp == NULL)                                                                           \
+            return -1;                                                                             \
+        for (; runs > 1; runs = (runs + 1) / 2) {                                                  \
+            int64_t i = 0, o = 0;                                                                  \
+            while (i < n) {                                                                        \
+                int64_t a = i + 1;                                                                 \
+                while (a < n && !LT(src[a], src[a - 1]))                                           \
+                    a++;                                                                           \
+                int64_t b = a < n ? a + 1 : a;                                                     \
+                while (b < n && !LT(src[b], src[b - 1]))                                           \
+                    b++;                                                                           \
+                int64_t x = i, y = a;                                                              \
+                while (x < a && y < b)                                                             \
+                    dst[o++] = LT(src[y], src[x]) ? src[y++] : src[x++];                           \
+                while (x < a)                                                                      \
+                    dst[o++] = src[x++];                                                           \
+                while (y < b)                                                                      \
+                    dst[o++] = src[y++];                                                           \
+                i = b;                                                                             \
+            }                                                                                      \
+            T *t = src;                                                                            \
+            src = dst;                                                                             \
+            dst = t;                                                                               \
+        }                                                                                          \
+        if (src != v)                                                                              \
+            memcpy(v, src, (size_t)n * sizeof *v);                                                 \
+        free(tmp);                                                                                 \
+        return 0;                                                                                  \
+    }
+
 /* The depth past which XP_QUICKSORT falls back to qsort: 2 log2 n. */
 static inline int xp_sort_depth(int64_t n)
 {
