@@ -57,7 +57,8 @@ static xp_status xp__objects(MPI_Comm comm, xp_actb *b, const uint8_t *known, xp
     if (s == XP_OK && (mine = xp_mem_malloc((size_t)(nuniq ? nuniq : 1) * sizeof *mine)) == NULL)
         s = xp_err_set(e, XP_NOMEM, "out of memory sorting %lld flows", (long long)nuniq);
     if (s == XP_OK) {
-        memcpy(mine, uniq, (size_t)nuniq * sizeof *mine);
+        if (nuniq > 0) /* uniq is NULL on a rank without records */
+            memcpy(mine, uniq, (size_t)nuniq * sizeof *mine);
         nmine = xp_okey_sort_unique(mine, nuniq);
     }
     s = xp_agree(comm, s, e);
