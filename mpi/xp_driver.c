@@ -791,8 +791,8 @@ static xp_status xp__commit(xp__ctx *c, xp_status s)
 /* The report files this rank writes: each file, costliest first, to the
  * least loaded of the first min(size, 4) ranks. Costs are the files' times
  * in ms on 21,454 rules (1000 clients x 7 h, 2-core VM, printf-free
- * writers: report.html 70, graph.graphml 56, report.txt 23, graph.dot 12;
- * every writing rank also loads the results, 110). At 2 ranks: rank 0
+ * writers: report.html 51, graph.graphml 42, report.txt 20, graph.dot 9;
+ * every writing rank also loads the results, 70-80). At 2 ranks: rank 0
  * report.html and graph.dot, rank 1 graph.graphml and report.txt. */
 static unsigned xp__report_share(int rank, int size)
 {
@@ -800,7 +800,7 @@ static unsigned xp__report_share(int rank, int size)
         unsigned bit;
         int cost;
     } part[] = {
-        {XP_REPORT_HTML, 70}, {XP_REPORT_GRAPHML, 56}, {XP_REPORT_TXT, 23}, {XP_REPORT_DOT, 12}};
+        {XP_REPORT_HTML, 51}, {XP_REPORT_GRAPHML, 42}, {XP_REPORT_TXT, 20}, {XP_REPORT_DOT, 9}};
     int load[4] = {0, 0, 0, 0}, n = size < 4 ? size : 4;
     unsigned mine = 0;
     for (int k = 0; k < 4; k++) {

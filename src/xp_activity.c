@@ -11,8 +11,8 @@
 #include "xp_activity_int.h"
 #include "xp_hash.h"
 #include "xp_mem.h"
-#include "xp_sort.h"
 #include "xp_ports.h"
+#include "xp_sort.h"
 
 #define XP__MAX_WINDOWS ((int64_t)1 << 31)
 
