@@ -6,7 +6,7 @@
 #
 # Usage: bench/run-e2e.sh [BUILD_DIR] [CLIENTS] [HOURS] [REPEATS]
 # Defaults: build/, 1000 clients, 7 hours (about a million records), 3.
-# Times are the minimum over REPEATS runs (the peer: one run unless PEER_REPS).
+# Times are the minimum over REPEATS rounds (the peer: one run unless PEER_REPS).
 # Set NO_PEER=1 to skip the peer. Every run rebuilds its shards (--rebuild).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,26 +31,29 @@ calc() { awk "BEGIN { printf \"%.2f\", $* }"; }
 minof() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
 stages() { python3 -c "import json,sys; d=json.load(open(sys.argv[1]))['stage_seconds']; print(' '.join('%s %.2f' % kv for kv in d.items()))" "$1"; }
 
-# run NAME RANKS ARGS...: min wall seconds over reps; keeps that run's summary.
-run() {
+# once NAME RANKS ARGS...: one launch; keeps its summary when it is NAME's fastest so far.
+once() {
     name=$1 n=$2; shift 2
-    best=
-    for i in $(seq "$reps"); do
-        t0=$(date +%s.%N)
-        mpiexec -n "$n" "$exe" -q --rebuild -o "$tmp/$name" "$@" "$in"
-        t=$(calc "$(date +%s.%N) - $t0")
-        if [ "$(minof "$best" "$t")" = "$t" ]; then
-            cp "$tmp/$name/summary.json" "$tmp/$name.best.json"
-        fi
-        best=$(minof "$best" "$t")
-    done
+    t0=$(date +%s.%N)
+    mpiexec -n "$n" "$exe" -q --rebuild -o "$tmp/$name" "$@" "$in"
+    t=$(calc "$(date +%s.%N) - $t0")
+    eval "prev=\${wall_$name:-}"
+    if [ "$(minof "$prev" "$t")" = "$t" ]; then
+        cp "$tmp/$name/summary.json" "$tmp/$name.best.json"
+        eval "wall_$name=$t"
+    fi
+}
+
+# report NAME RANKS: the fastest launch's wall time and summary.
+report() {
+    name=$1 n=$2
     cp "$tmp/$name.best.json" "$tmp/$name/summary.json"
+    eval "best=\$wall_$name"
     printf '%-16s ranks %d  wall %6.2f s  total_seconds %s  peak_rss %s MiB  rules %s\n' \
         "$name" "$n" "$best" "$(field total_seconds "$tmp/$name/summary.json")" \
         "$(( $(field peak_rss_bytes "$tmp/$name/summary.json") / 1048576 ))" \
         "$(field rules "$tmp/$name/summary.json")"
     echo "    stages: $(stages "$tmp/$name/summary.json")"
-    eval "wall_$name=$best"
 }
 
 # launch N: min wall seconds of MPI_Init + MPI_Finalize alone at N ranks.
@@ -64,10 +67,19 @@ launch() {
     echo "$best"
 }
 
-run r1 1
-run r2 2
-run r2k10000 2 --top-k 10000
-run r2paper 2 --paper
+# Round by round, each configuration once per round, so that a slow spell of
+# the machine falls on all of them rather than on one (this VM's speed drifts
+# by 30 % over minutes: bench/README.md).
+for i in $(seq "$reps"); do
+    once r1 1
+    once r2 2
+    once r2k10000 2 --top-k 10000
+    once r2paper 2 --paper
+done
+report r1 1
+report r2 2
+report r2k10000 2
+report r2paper 2
 l1=$(launch 1) l2=$(launch 2)
 raw2=$(export XP_LAUNCH_RAW=1; launch 2)
 echo "speed-up 1 -> 2 ranks: $(calc "$wall_r1 / $wall_r2")x (wall)"
