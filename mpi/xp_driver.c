@@ -50,6 +50,7 @@
 #include "xp_select.h"
 #include "xp_shard.h"
 #include "xp_stop.h"
+#include "xp_str.h"
 #include "xp_support.h"
 
 #define XP_VERSION "0.1.0"
@@ -691,43 +692,74 @@ static xp_status xp__cluster(xp__ctx *c, int64_t **nodes_out, int64_t *nnodes_ou
 
 /* ---------------------------------------------------------------- output (rank 0) */
 
+/* Items 0..n-1 with a bucket b[i] in [0, k) listed bucket by bucket, in
+ * index order within each: ord[start[j] .. start[j + 1]) for bucket j (a
+ * counting sort; the clusters' nodes and rules were found by scanning all
+ * of them once per cluster, 587 x 36,000 on the 1000-client trace). */
+static int xp__buckets(const int64_t *b, const uint8_t *skip, int64_t n, int64_t k, int64_t **start,
+                       int64_t **ord)
+{
+    *start = calloc((size_t)k + 2, sizeof **start);
+    *ord = malloc((size_t)(n ? n : 1) * sizeof **ord);
+    if (*start == NULL || *ord == NULL)
+        return -1;
+    for (int64_t i = 0; i < n; i++)
+        if (b[i] >= 0 && b[i] < k && !(skip && skip[i]))
+            (*start)[b[i] + 2]++;
+    for (int64_t j = 0; j < k; j++)
+        (*start)[j + 2] += (*start)[j + 1];
+    for (int64_t i = 0; i < n; i++) /* start[j + 1]: bucket j's cursor */
+        if (b[i] >= 0 && b[i] < k && !(skip && skip[i]))
+            (*ord)[(*start)[b[i] + 1]++] = i;
+    return 0;
+}
+
 static xp_status xp__write_clusters(xp__ctx *c, const int64_t *nodes, int64_t nn)
 {
+    int64_t K = c->cl.nclusters, *ns = NULL, *no = NULL, *rs = NULL, *ro = NULL;
+    if (xp__buckets(c->cl.node_cluster, NULL, nn, K, &ns, &no) != 0 ||
+        xp__buckets(c->rule_cluster, c->rule_cut, c->rules.n, K, &rs, &ro) != 0) {
+        free(ns), free(no), free(rs), free(ro);
+        return xp_err_set(&c->e, XP_NOMEM, "out of memory listing %lld clusters", (long long)K);
+    }
     FILE *f;
-    XP_CALL(xp_out_open(c->o.out, "clusters.json", &f, &c->e));
-    fprintf(f, "{\"clusters\": [");
-    for (int64_t k = 0; k < c->cl.nclusters; k++) {
-        fprintf(f, "%s\n {\"id\": %lld, \"score\": %.10g, \"spectral\": %s, \"nodes\": [",
-                k ? "," : "", (long long)k, c->cl.cluster_score[k],
-                c->cl.cluster_spectral[k] ? "true" : "false");
-        int first = 1;
-        for (int64_t v = 0; v < nn; v++) {
-            if (c->cl.node_cluster[v] != k)
-                continue;
+    xp_status s = xp_out_open(c->o.out, "clusters.json", &f, &c->e);
+    for (int64_t k = 0; s == XP_OK && k < K; k++) {
+        fputs(k ? ",\n {\"id\": " : "{\"clusters\": [\n {\"id\": ", f);
+        xp_fput_int(f, k); /* not fprintf: src/xp_str.h says why */
+        fputs(", \"score\": ", f);
+        xp_fput_dbl(f, "%.10g", c->cl.cluster_score[k]);
+        fputs(c->cl.cluster_spectral[k] ? ", \"spectral\": true, \"nodes\": ["
+                                        : ", \"spectral\": false, \"nodes\": [",
+              f);
+        for (int64_t j = ns[k]; j < ns[k + 1]; j++) {
             char id[160];
-            fprintf(f, "%s", first ? "" : ", ");
-            xp_out_json_string(f, xp_side_id(&c->m, (uint32_t)(nodes[v] / 2), (int)(nodes[v] % 2),
-                                             id, sizeof id));
-            first = 0;
+            int64_t v = no[j];
+            fputs(j > ns[k] ? ", " : "", f);
+            xp_out_json_string(
+                f, xp_side_id(&c->m, (uint32_t)(nodes[v] / 2), (int)(nodes[v] % 2), id, sizeof id));
         }
-        fprintf(f, "], \"rules\": [");
-        first = 1;
+        fputs("], \"rules\": [", f);
+        for (int64_t j = rs[k]; j < rs[k + 1]; j++) {
+            fputs(j > rs[k] ? ", " : "", f);
+            xp_fput_int(f, ro[j]);
+        }
+        fputs("]}", f);
+    }
+    if (s == XP_OK) {
+        fputs(K ? "\n], \"cut_rules\": [" : "{\"clusters\": [\n], \"cut_rules\": [", f);
+        int first = 1;
         for (int64_t i = 0; i < c->rules.n; i++)
-            if (c->rule_cluster[i] == k && !c->rule_cut[i]) {
-                fprintf(f, "%s%lld", first ? "" : ", ", (long long)i);
+            if (c->rule_cut[i]) {
+                fputs(first ? "" : ", ", f);
+                xp_fput_int(f, i);
                 first = 0;
             }
-        fprintf(f, "]}");
+        fputs("]}\n", f);
+        s = xp_out_close(f, c->o.out, "clusters.json", &c->e);
     }
-    fprintf(f, "\n], \"cut_rules\": [");
-    int first = 1;
-    for (int64_t i = 0; i < c->rules.n; i++)
-        if (c->rule_cut[i]) {
-            fprintf(f, "%s%lld", first ? "" : ", ", (long long)i);
-            first = 0;
-        }
-    fprintf(f, "]}\n");
-    return xp_out_close(f, c->o.out, "clusters.json", &c->e);
+    free(ns), free(no), free(rs), free(ro);
+    return s;
 }
 
 static void xp__summary_body(FILE *f, const xp__ctx *c, int64_t peak)
