@@ -205,9 +205,6 @@ xp_status xp_alltoall_items(MPI_Comm comm, const void *send, const int64_t *coun
     return s;
 }
 
-#define XP__U64_LT(a, b) ((a) < (b))
-XP_MERGE_RUNS(xp__merge_runs, uint64_t, XP__U64_LT)
-
 /* Every rank's sorted keys, gathered and merged into one sorted unique list. */
 static xp_status xp__union_keys(MPI_Comm comm, const xp_pairs *local, uint64_t **keys,
                                 int64_t *nkeys, xp_err *e)
@@ -218,16 +215,12 @@ static xp_status xp__union_keys(MPI_Comm comm, const xp_pairs *local, uint64_t *
                                "distinct pairs",
                                "raise the number of passes with a smaller --mem-per-rank", e));
     uint64_t *all = v;
-    if (xp__merge_runs(all, total) != 0) {
+    if (xp_merge_runs_u64(all, total) != 0) {
         free(all);
         return xp_err_set(e, XP_NOMEM, "out of memory merging %lld pair keys", (long long)total);
     }
-    int64_t u = 0;
-    for (int64_t i = 0; i < total; i++)
-        if (u == 0 || all[u - 1] != all[i])
-            all[u++] = all[i];
     *keys = all;
-    *nkeys = u;
+    *nkeys = xp_unique_u64(all, total);
     return XP_OK;
 }
 

@@ -283,13 +283,6 @@ static int xp__cmp_okey(const void *x, const void *y)
     return xp__okey_lt(a, b) ? -1 : xp__okey_lt(b, a);
 }
 
-#define XP__U64_LT(a, b) ((a) < (b))
-static int xp__cmp_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
-}
-XP_QUICKSORT(xp__sort_u64_depth, uint64_t, XP__U64_LT, xp__cmp_u64)
 XP_QUICKSORT(xp__sort_okey_depth, xp_okey, xp__okey_lt, xp__cmp_okey)
 
 XP_MERGE_RUNS(xp__merge_okey_runs, xp_okey, xp__okey_lt)
@@ -554,11 +547,6 @@ xp_status xp_actb_spans(xp_actb *b, xp_err *e)
     return XP_OK;
 }
 
-void xp_activity_sort_ent(uint64_t *v, int64_t n)
-{
-    xp__sort_u64_depth(v, n, xp_sort_depth(n));
-}
-
 /* Bucket every (window, object, client) by window; merge_windows then sorts
  * and merges each window's entries. */
 xp_status xp_actb_entries(xp_actb *b, xp_err *e)
@@ -599,7 +587,7 @@ xp_status xp_actb_entries(xp_actb *b, xp_err *e)
 
 int64_t xp_activity_sort_merge(uint64_t *v, int64_t n)
 {
-    xp_activity_sort_ent(v, n);
+    xp_sort_u64(v, n);
     int64_t out = 0;
     for (int64_t k = 0; k < n; k++) {
         if (out > 0 && (v[out - 1] >> 1) == (v[k] >> 1))

@@ -86,8 +86,6 @@ void xp_activity_merge_windows(xp_activity *a);
 /* Per-object window and client-window counts over a's entries. */
 xp_status xp_activity_counts(xp_activity *a, xp_err *e);
 
-/* Sort n entries ascending. */
-void xp_activity_sort_ent(uint64_t *v, int64_t n);
 /* Sort one window's n entries and merge them in place (a flow seen twice
  * in a window is one entry; new wins); returns how many remain. */
 int64_t xp_activity_sort_merge(uint64_t *v, int64_t n);

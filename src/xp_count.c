@@ -234,20 +234,6 @@ static inline void xp__bump(int64_t *c, int na, int nb)
     c[XP_COMBO(XP_NEW, XP_NEW)] += na & nb;
 }
 
-static int xp__cmp_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
-}
-
-#define XP__U64_LT(a, b) ((a) < (b))
-XP_QUICKSORT(xp__sort_u64, uint64_t, XP__U64_LT, xp__cmp_u64)
-
-static void xp__sort(uint64_t *v, int64_t n)
-{
-    xp__sort_u64(v, n, xp_sort_depth(n));
-}
-
 /* Flow-flow and flow-generic pairs of one window, grouped by host. */
 static int xp__window_ff(xp_counter *k, int64_t na)
 {
@@ -260,7 +246,7 @@ static int xp__window_ff(xp_counter *k, int64_t na)
         if (x->h1 != XP_HOST_ANY && x->h1 != x->h0)
             k->hl[nh++] = ((uint64_t)x->h1 << 32) | (uint64_t)i;
     }
-    xp__sort(k->hl, nh);
+    xp_sort_u64(k->hl, nh);
     for (int64_t g = 0; g < nh;) {
         uint32_t h = (uint32_t)(k->hl[g] >> 32);
         int64_t end = g + 1;
@@ -293,7 +279,7 @@ static int xp__window_ff(xp_counter *k, int64_t na)
 /* Generic-generic pairs of one window: per client, then once per window. */
 static int xp__window_gg(xp_counter *k, int64_t nc, int64_t w)
 {
-    xp__sort(k->cl, nc);
+    xp_sort_u64(k->cl, nc);
     for (int64_t g = 0; g < nc;) {
         uint32_t cli = (uint32_t)(k->cl[g] >> 32);
         int64_t end = g + 1;

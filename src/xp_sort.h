@@ -102,6 +102,13 @@
         return 0;                                                                                  \
     }
 
+/* Ready-made for uint64_t keys (xp_sort.c): ascending sort; the merge of
+ * sorted runs (-1: out of memory, v unchanged); repeats dropped from a
+ * sorted v, returning the new length. */
+void xp_sort_u64(uint64_t *v, int64_t n);
+int xp_merge_runs_u64(uint64_t *v, int64_t n);
+int64_t xp_unique_u64(uint64_t *v, int64_t n);
+
 /* The depth past which XP_QUICKSORT falls back to qsort: 2 log2 n. */
 static inline int xp_sort_depth(int64_t n)
 {

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xp_sort.h"
+
 void xp_support_free(xp_support *s)
 {
     free(s->a);
@@ -32,12 +34,6 @@ static uint64_t xp__reqkey(const xp_rule *r)
     return ((uint64_t)a << 34) | ((uint64_t)b << 2) | (uint64_t)(aa * 2 + ab);
 }
 
-static int xp__cmp_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 xp_status xp_support_plan(const xp_rules *r, int64_t ncols, int64_t nhosts, xp_support *s,
                           xp_err *e)
 {
@@ -48,11 +44,8 @@ xp_status xp_support_plan(const xp_rules *r, int64_t ncols, int64_t nhosts, xp_s
     for (int64_t i = 0; i < r->n; i++)
         if (r->v[i].tpl != XP_TPL_FF)
             k[n++] = xp__reqkey(&r->v[i]);
-    qsort(k, (size_t)n, sizeof *k, xp__cmp_u64);
-    int64_t u = 0;
-    for (int64_t i = 0; i < n; i++)
-        if (u == 0 || k[u - 1] != k[i])
-            k[u++] = k[i];
+    xp_sort_u64(k, n);
+    int64_t u = xp_unique_u64(k, n);
     s->nreq = u;
     s->ncols = ncols;
     s->nwords = (nhosts + 63) / 64;
