@@ -52,18 +52,10 @@ static xp_status xp__objects(MPI_Comm comm, xp_actb *b, const uint8_t *known, xp
 {
     xp_okey *uniq = NULL, *mine = NULL;
     void *all = NULL;
-    int64_t nuniq = 0, nmine = 0, nall = 0, nkeys = 0;
-    xp_status s = xp_actb_objects_local(b, known, &uniq, &nuniq, e);
-    if (s == XP_OK && (mine = xp_mem_malloc((size_t)(nuniq ? nuniq : 1) * sizeof *mine)) == NULL)
-        s = xp_err_set(e, XP_NOMEM, "out of memory sorting %lld flows", (long long)nuniq);
-    if (s == XP_OK) {
-        if (nuniq > 0) /* uniq is NULL on a rank without records */
-            memcpy(mine, uniq, (size_t)nuniq * sizeof *mine);
-        nmine = xp_okey_sort_unique(mine, nuniq);
-    }
-    s = xp_agree(comm, s, e);
+    int64_t nuniq = 0, nall = 0, nkeys = 0;
+    xp_status s = xp_agree(comm, xp_actb_objects_sorted(b, known, &uniq, &nuniq, &mine, e), e);
     if (s == XP_OK)
-        s = xp_allgather_items(comm, mine, nmine, sizeof *mine, &all, &nall, "flows and generics",
+        s = xp_allgather_items(comm, mine, nuniq, sizeof *mine, &all, &nall, "flows and generics",
                                "use more ranks", e);
     if (s == XP_OK && (nkeys = xp_okey_merge_unique(all, nall)) < 0)
         s = xp_err_set(e, XP_NOMEM, "out of memory merging %lld flows", (long long)nall);

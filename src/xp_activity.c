@@ -433,6 +433,20 @@ xp_status xp_actb_objects_local(xp_actb *b, const uint8_t *known, xp_okey **uniq
     return XP_OK;
 }
 
+xp_status xp_actb_objects_sorted(xp_actb *b, const uint8_t *known, xp_okey **uniq, int64_t *nuniq,
+                                 xp_okey **sorted, xp_err *e)
+{
+    *sorted = NULL;
+    XP_CALL(xp_actb_objects_local(b, known, uniq, nuniq, e));
+    *sorted = xp_mem_malloc((size_t)(*nuniq ? *nuniq : 1) * sizeof **sorted);
+    if (*sorted == NULL)
+        return xp_err_set(e, XP_NOMEM, "out of memory sorting %lld flows", (long long)*nuniq);
+    if (*nuniq > 0) /* *uniq is NULL when there are no records */
+        memcpy(*sorted, *uniq, (size_t)*nuniq * sizeof **sorted);
+    xp_okey_sort_unique(*sorted, *nuniq); /* interned: no repeats to drop */
+    return XP_OK;
+}
+
 static int64_t xp__okey_find(const xp_okey *v, int64_t n, xp_okey x)
 {
     int64_t lo = 0, hi = n;
@@ -682,17 +696,11 @@ static xp_status xp__hosts(xp_actb *b, xp_err *e)
 
 static xp_status xp__objects(xp_actb *b, const uint8_t *known, xp_err *e)
 {
-    xp_okey *uniq = NULL;
+    xp_okey *uniq = NULL, *keys = NULL;
     int64_t nuniq = 0;
-    XP_CALL(xp_actb_objects_local(b, known, &uniq, &nuniq, e));
-    xp_okey *keys = malloc((size_t)(nuniq ? nuniq : 1) * sizeof *keys);
-    if (keys == NULL) {
-        free(uniq);
-        return xp_err_set(e, XP_NOMEM, "out of memory sorting flows");
-    }
-    memcpy(keys, uniq, (size_t)nuniq * sizeof *keys);
-    int64_t nkeys = xp_okey_sort_unique(keys, nuniq);
-    xp_status s = xp_actb_objects_final(b, uniq, nuniq, keys, nkeys, e);
+    xp_status s = xp_actb_objects_sorted(b, known, &uniq, &nuniq, &keys, e);
+    if (s == XP_OK)
+        s = xp_actb_objects_final(b, uniq, nuniq, keys, nuniq, e);
     free(keys);
     free(uniq);
     return s;

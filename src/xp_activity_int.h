@@ -62,6 +62,10 @@ void xp_activity_known(const int64_t *cnt, int64_t port_min_flows, uint8_t *know
 xp_status xp_actb_objects_local(xp_actb *b, const uint8_t *known, xp_okey **uniq, int64_t *nuniq,
                                 xp_err *e);
 int64_t xp_okey_sort_unique(xp_okey *v, int64_t n);
+/* objects_local, and *sorted (owned by the caller, also on failure) the
+ * same *nuniq keys sorted, as objects_final wants them. */
+xp_status xp_actb_objects_sorted(xp_actb *b, const uint8_t *known, xp_okey **uniq, int64_t *nuniq,
+                                 xp_okey **sorted, xp_err *e);
 /* The same for v made of sorted runs (the ranks' sorted keys, gathered):
  * merged, O(n log runs); -1 when out of memory. */
 int64_t xp_okey_merge_unique(xp_okey *v, int64_t n);
