@@ -12,11 +12,6 @@
 #include "xp_count.h"
 #include "xp_str.h"
 
-static const char *xp__proto(uint8_t p)
-{
-    return p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" : NULL;
-}
-
 static void xp__host(const xp_meta *m, uint32_t h, char *buf, size_t size)
 {
     if (h == XP_HOST_ANY) {
@@ -34,15 +29,7 @@ char *xp_side_id(const xp_meta *m, uint32_t col, int act, char *buf, size_t size
     xp__host(m, k->src, s, sizeof s);
     xp__host(m, k->dst, d, sizeof d);
     xp_sb_init(&b, buf, size);
-    xp_sb_hostport(&b, s, k->sport);
-    xp_sb_str(&b, ">");
-    xp_sb_hostport(&b, d, k->dport);
-    xp_sb_str(&b, "/");
-    if (xp__proto(k->proto))
-        xp_sb_str(&b, xp__proto(k->proto));
-    else
-        xp_sb_int(&b, k->proto);
-    xp_sb_str(&b, act == XP_NEW ? " new" : " present");
+    xp_sb_side_id(&b, s, k->sport, d, k->dport, k->proto, act == XP_NEW);
     return buf;
 }
 
@@ -70,9 +57,9 @@ static void xp__side_json(FILE *f, const xp_meta *m, uint32_t col, int act)
     fputs("\", \"dport\": ", f);
     xp__port(f, k->dport);
     fputs(", \"proto\": ", f);
-    if (xp__proto(k->proto)) {
+    if (xp_side_proto(k->proto)) {
         fputc('"', f);
-        fputs(xp__proto(k->proto), f);
+        fputs(xp_side_proto(k->proto), f);
         fputc('"', f);
     } else {
         xp_fput_int(f, k->proto);

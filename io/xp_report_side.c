@@ -17,20 +17,9 @@ const char *xp_report_proto_name(int proto)
 
 char *xp_report_side_id(const xp_report_side *s, char *buf, size_t size)
 {
-    /* The node id names only the three protocols xp_out.c names (not icmp6). */
-    int p = s->proto;
-    const char *n = p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" : NULL;
     xp_sb b;
     xp_sb_init(&b, buf, size);
-    xp_sb_hostport(&b, s->src, s->sport);
-    xp_sb_str(&b, ">");
-    xp_sb_hostport(&b, s->dst, s->dport);
-    xp_sb_str(&b, "/");
-    if (n)
-        xp_sb_str(&b, n);
-    else
-        xp_sb_int(&b, p);
-    xp_sb_str(&b, s->isnew ? " new" : " present");
+    xp_sb_side_id(&b, s->src, s->sport, s->dst, s->dport, s->proto, s->isnew);
     return buf;
 }
 

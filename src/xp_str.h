@@ -103,4 +103,29 @@ static inline void xp_sb_hostport(xp_sb *b, const char *host, long long port)
         xp_sb_int(b, port);
 }
 
+/* A rule side's node id, `SRC:SPORT>DST:DPORT/PROTO ACT`, as rules.jsonl
+ * (lhs_id, rhs_id), clusters.json and the reports write it: hosts as
+ * xp_sb_hostport, PROTO "tcp", "udp", "icmp" (xp_side_proto; rules.jsonl's
+ * "proto" names the same three) or the number, ACT "new" or "present". One
+ * writer for both io/xp_out.c and io/xp_report_side.c. */
+static inline const char *xp_side_proto(int proto)
+{
+    return proto == 6 ? "tcp" : proto == 17 ? "udp" : proto == 1 ? "icmp" : NULL;
+}
+
+static inline void xp_sb_side_id(xp_sb *b, const char *src, long long sport, const char *dst,
+                                 long long dport, int proto, int isnew)
+{
+    const char *n = xp_side_proto(proto);
+    xp_sb_hostport(b, src, sport);
+    xp_sb_str(b, ">");
+    xp_sb_hostport(b, dst, dport);
+    xp_sb_str(b, "/");
+    if (n)
+        xp_sb_str(b, n);
+    else
+        xp_sb_int(b, proto);
+    xp_sb_str(b, isnew ? " new" : " present");
+}
+
 #endif
