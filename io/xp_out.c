@@ -147,8 +147,7 @@ static const char *xp__tpl_name(int t)
     return t == XP_TPL_FF ? "flow-flow" : t == XP_TPL_FG ? "flow-generic" : "generic-generic";
 }
 
-/* A double as JSON: finite numbers only (a q-value below 1e-308 is 0). */
-static void xp__num(FILE *f, double x)
+void xp_out_json_num(FILE *f, double x)
 {
     if (isfinite(x))
         xp_fput_dbl(f, "%.10g", x);
@@ -156,7 +155,7 @@ static void xp__num(FILE *f, double x)
         fputs("null", f);
 }
 
-static void xp__int_or_null(FILE *f, int64_t v)
+void xp_out_json_count(FILE *f, int64_t v)
 {
     if (v < 0)
         fputs("null", f);
@@ -185,15 +184,15 @@ static void xp__rule_line(FILE *f, const xp_meta *m, const xp_rule *r, int64_t i
     fputs(", \"rhs\": ", f);
     xp__side_json(f, m, r->b, r->act_b);
     fputs(", \"score\": ", f);
-    xp__num(f, r->score);
+    xp_out_json_num(f, r->score);
     fputs(", \"p_lhs\": ", f);
-    xp__num(f, (double)r->n_a / W);
+    xp_out_json_num(f, (double)r->n_a / W);
     fputs(", \"p_rhs\": ", f);
-    xp__num(f, (double)r->n_b / W);
+    xp_out_json_num(f, (double)r->n_b / W);
     fputs(", \"p_both\": ", f);
-    xp__num(f, (double)r->n_ab / W);
+    xp_out_json_num(f, (double)r->n_ab / W);
     fputs(", \"support\": ", f);
-    xp__int_or_null(f, r->support);
+    xp_out_json_count(f, r->support);
     fputs(", \"template\": \"", f);
     fputs(xp__tpl_name(r->tpl), f);
     fputs("\", \"cluster\": ", f);
@@ -207,11 +206,11 @@ static void xp__rule_line(FILE *f, const xp_meta *m, const xp_rule *r, int64_t i
              (const int64_t[]){r->n_a, r->n_b, r->n_ab, r->nwin}, 4);
     if (!paper) {
         fputs(", \"q_value\": ", f);
-        xp__num(f, exp(r->lnq));
+        xp_out_json_num(f, exp(r->lnq));
         fputs(", \"log10_q\": ", f);
-        xp__num(f, r->lnq / log(10.0));
+        xp_out_json_num(f, r->lnq / log(10.0));
         fputs(", \"lift\": ", f);
-        xp__num(f, r->lift);
+        xp_out_json_num(f, r->lift);
         if (r->tpl == XP_TPL_GG)
             xp__ints(f, (const char *const[]){"cw_lhs", "cw_rhs", "cw_both", "client_windows"},
                      (const int64_t[]){r->cw_a, r->cw_b, r->cw_ab, r->ncw}, 4);

@@ -51,6 +51,10 @@ void xp_out_json_string(FILE *f, const char *s);
 /* The same; html 1 also escapes '<', '>' and '&' as \u00XX (no "</script>"
  * inside a page's data) and writes a newline as \n (report.html). */
 void xp_out_json_escaped(FILE *f, const char *s, int html);
+/* A JSON number as %.10g, null unless finite (a q-value below 1e-308 is 0);
+ * a count, null when negative (absent). Without printf: src/xp_str.h. */
+void xp_out_json_num(FILE *f, double x);
+void xp_out_json_count(FILE *f, int64_t v);
 
 /* The control characters 0x01-0x1f, for strcspn: the escapers copy the
  * runs between characters they must escape with one fwrite. */

@@ -16,30 +16,14 @@ void xp__report_json_str(FILE *f, const char *s)
     xp_out_json_escaped(f, s, 1);
 }
 
-static void xp__jnum(FILE *f, double x)
-{
-    if (isfinite(x))
-        xp_fput_dbl(f, "%.10g", x); /* not fprintf: src/xp_str.h says why */
-    else
-        fputs("null", f);
-}
-
-static void xp__jint(FILE *f, int64_t x)
-{
-    if (x >= 0)
-        xp_fput_int(f, x);
-    else
-        fputs("null", f);
-}
-
 static void xp__blob_meta(FILE *f, const xp_report *rep)
 {
     fprintf(f, "\"meta\":{\"rules\":%zu,\"nodes\":%zu,\"clusters\":%zu,\"cut\":%zu,\"loose\":%zu,"
                "\"windows\":",
             rep->nrules, rep->nnodes, rep->nclusters, rep->ncut, rep->nloose);
-    xp__jint(f, rep->windows);
+    xp_out_json_count(f, rep->windows);
     fprintf(f, ",\"window\":");
-    xp__jnum(f, rep->window > 0 ? rep->window : NAN);
+    xp_out_json_num(f, rep->window > 0 ? rep->window : NAN);
     fprintf(f, ",\"names\":");
     xp__report_json_str(f, rep->names_label);
     fprintf(f, ",\"lib\":");
@@ -83,9 +67,9 @@ static void xp__blob_clusters(FILE *f, const xp_report *rep)
         fputs(c ? ",\n{\"id\":" : "\n{\"id\":", f);
         xp_fput_int(f, cl->id);
         fputs(",\"score\":", f);
-        xp__jnum(f, cl->score);
+        xp_out_json_num(f, cl->score);
         fprintf(f, ",\"total\":");
-        xp__jnum(f, cl->total);
+        xp_out_json_num(f, cl->total);
         fprintf(f, ",\"spectral\":%s,\"nodes\":", cl->spectral ? "true" : "false");
         xp__blob_list(f, cl->nodes, cl->nnodes);
         fprintf(f, ",\"rules\":");
@@ -98,9 +82,9 @@ static void xp__blob_clusters(FILE *f, const xp_report *rep)
             fputs(",\"nrules\":", f);
             xp_fput_int(f, (long long)q->nrules);
             fputs(",\"min\":", f);
-            xp__jnum(f, q->min_score);
+            xp_out_json_num(f, q->min_score);
             fprintf(f, ",\"max\":");
-            xp__jnum(f, q->max_score);
+            xp_out_json_num(f, q->max_score);
             fprintf(f, "}");
         }
         fprintf(f, "]}");
@@ -117,7 +101,7 @@ static void xp__blob_rule(FILE *f, const xp_report *rep, size_t i)
     fputs(",\"r\":", f);
     xp_fput_int(f, r->nr);
     fputs(",\"s\":", f);
-    xp__jnum(f, r->score);
+    xp_out_json_num(f, r->score);
     fprintf(f, ",\"t\":");
     xp__report_json_str(f, r->tpl);
     fputs(",\"g\":", f);
@@ -125,25 +109,25 @@ static void xp__blob_rule(FILE *f, const xp_report *rep, size_t i)
     fputs(",\"cut\":", f);
     xp_fput_int(f, r->cut);
     fputs(",\"sup\":", f);
-    xp__jint(f, r->support);
+    xp_out_json_count(f, r->support);
     fprintf(f, ",\"n\":[");
-    xp__jint(f, r->n_lhs);
+    xp_out_json_count(f, r->n_lhs);
     fputc(',', f);
-    xp__jint(f, r->n_rhs);
+    xp_out_json_count(f, r->n_rhs);
     fputc(',', f);
-    xp__jint(f, r->n_both);
+    xp_out_json_count(f, r->n_both);
     fputc(',', f);
-    xp__jint(f, r->windows);
+    xp_out_json_count(f, r->windows);
     fprintf(f, "],\"p\":[");
-    xp__jnum(f, r->p_lhs);
+    xp_out_json_num(f, r->p_lhs);
     fputc(',', f);
-    xp__jnum(f, r->p_rhs);
+    xp_out_json_num(f, r->p_rhs);
     fputc(',', f);
-    xp__jnum(f, r->p_both);
+    xp_out_json_num(f, r->p_both);
     fprintf(f, "],\"q\":");
-    xp__jnum(f, r->q_value);
+    xp_out_json_num(f, r->q_value);
     fprintf(f, ",\"lift\":");
-    xp__jnum(f, r->lift);
+    xp_out_json_num(f, r->lift);
     fprintf(f, ",\"text\":");
     xp__report_json_str(f, xp__report_rule_text(rep, r, text, sizeof text));
     fprintf(f, ",\"x\":");
