@@ -695,7 +695,7 @@ static xp_status xp__cluster(xp__ctx *c, int64_t **nodes_out, int64_t *nnodes_ou
 /* Items 0..n-1 with a bucket b[i] in [0, k) listed bucket by bucket, in
  * index order within each: ord[start[j] .. start[j + 1]) for bucket j (a
  * counting sort; the clusters' nodes and rules were found by scanning all
- * of them once per cluster, 587 x 36,000 on the 1000-client trace). */
+ * of them once per cluster: 587 x (4,048 + 21,454) on the 1000-client trace). */
 static int xp__buckets(const int64_t *b, const uint8_t *skip, int64_t n, int64_t k, int64_t **start,
                        int64_t **ord)
 {
