@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "xp_count.h"
+#include "xp_mem.h"
 #include "xp_str.h"
 
 static void xp__host(const xp_meta *m, uint32_t h, char *buf, size_t size)
@@ -256,14 +257,52 @@ xp_status xp_out_close(FILE *f, const char *dir, const char *name, xp_err *e)
     return XP_OK;
 }
 
+void xp_out_rule_lines(FILE *f, const xp_meta *m, const xp_rules *r, int64_t lo, int64_t hi,
+                       const xp_rule_clusters *cl, int paper)
+{
+    for (int64_t i = lo; i < hi; i++)
+        xp__rule_line(f, m, &r->v[i], i, cl, paper);
+}
+
 xp_status xp_out_rules(const char *dir, const xp_meta *m, const xp_rules *r,
                        const xp_rule_clusters *cl, int paper, xp_err *e)
 {
     FILE *f;
     XP_CALL(xp_out_open(dir, "rules.jsonl", &f, e));
-    for (int64_t i = 0; i < r->n; i++)
-        xp__rule_line(f, m, &r->v[i], i, cl, paper);
+    xp_out_rule_lines(f, m, r, 0, r->n, cl, paper);
     return xp_out_close(f, dir, "rules.jsonl", e);
+}
+
+static ssize_t xp__mem_write(void *cookie, const char *b, size_t n)
+{
+    xp_out_mem *m = cookie;
+    if (n > m->cap - m->n) {
+        size_t cap = m->cap * 2 > m->n + n ? m->cap * 2 : m->n + n;
+        char *p = xp_mem_realloc(m->p, m->n, cap);
+        if (p == NULL)
+            return 0; /* stdio sets the stream's error flag */
+        m->p = p;
+        m->cap = cap;
+    }
+    memcpy(m->p + m->n, b, n);
+    m->n += n;
+    return (ssize_t)n;
+}
+
+FILE *xp_out_memfile(xp_out_mem *m, size_t reserve)
+{
+    static const cookie_io_functions_t io = {.write = xp__mem_write};
+    m->n = 0;
+    m->cap = reserve ? reserve : 1;
+    m->p = xp_mem_malloc(m->cap);
+    FILE *f = m->p ? fopencookie(m, "w", io) : NULL;
+    if (f == NULL) {
+        free(m->p);
+        m->p = NULL;
+        return NULL;
+    }
+    __fsetlocking(f, FSETLOCKING_BYCALLER);
+    return f;
 }
 
 xp_status xp_out_commit(const char *dir, const char *const *names, int n, xp_err *e)

@@ -32,6 +32,20 @@ xp_status xp_out_sort_rules(const xp_meta *m, xp_rules *r, xp_err *e);
 /* Write rules.jsonl.tmp in dir (r sorted by xp_out_sort_rules). */
 xp_status xp_out_rules(const char *dir, const xp_meta *m, const xp_rules *r,
                        const xp_rule_clusters *cl, int paper, xp_err *e);
+/* Lines lo..hi-1 of rules.jsonl to f (rule i is line i): the ranks of the
+ * miner each write a slice of the file (mpi/xp_driver.c). */
+void xp_out_rule_lines(FILE *f, const xp_meta *m, const xp_rules *r, int64_t lo, int64_t hi,
+                       const xp_rule_clusters *cl, int paper);
+/* A stream into memory, without stdio's per-call lock (as xp_out_fopen):
+ * after fclose, m->p holds m->n bytes (free it with free(); fclose fails
+ * when memory ran out). reserve: the first block's size (a guess of the
+ * total). Not open_memstream: its buffer grows by realloc into fresh
+ * 4 KiB pages, one page fault each (src/xp_mem.h). NULL: out of memory. */
+typedef struct xp_out_mem {
+    char *p;
+    size_t n, cap;
+} xp_out_mem;
+FILE *xp_out_memfile(xp_out_mem *m, size_t reserve);
 
 /* fopen(path, "w") for an output file that one thread writes: stdio's
  * per-call lock is turned off (in an MPI process it is taken for each of

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Usage: fault.sh EXPOSE GEN MPIEXEC
 # One rank of 4 fails at a chosen stage (XP_FAULT=RANK:STAGE, every stage
-# that all ranks run, and rank 0's write): every rank must exit non-zero
+# that all ranks run; the write on rank 0 and on another): every rank must exit non-zero
 # within seconds, rank 0 must print the failing rank's message, and no
 # rules.jsonl or summary.json (nor their .tmp) may be left. Shards that were complete stay
 # usable: a rerun without the fault reuses them and succeeds.
@@ -18,7 +18,7 @@ check() { if eval "$2"; then pass=$((pass + 1)); else echo "FAIL: $1"; fail=$((f
 # rank must stop by itself. It then exits 0 itself, so only the ranks count.
 # Connection logs are mined into shards by every rank (mpi/xp_pactivity.h),
 # so stage shards is one that all ranks run; activity is below.
-for fault in 3:shards 2:count 2:score 2:support 2:cluster 1:meta 3:reduce 0:write; do
+for fault in 3:shards 2:count 2:score 2:support 2:cluster 1:meta 3:reduce 0:write 2:write; do
   rank=${fault%%:*} stage=${fault#*:}
   out="$tmp/o-$stage"
   rm -f "$tmp/ranks"
