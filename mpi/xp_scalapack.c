@@ -33,6 +33,9 @@ void pdsyevx_(const char *jobz, const char *range, const char *uplo,
               int *iclustr, double *gap, int *info, size_t ljobz,
               size_t lrange, size_t luplo);
 
+void pdpotrf_(const char *uplo, const int *n, double *a, const int *ia, const int *ja,
+              const int *desca, int *info, size_t luplo);
+
 xp_status xp_sl_mpi(int rc, const char *call, xp_err *e)
 {
     if (rc == MPI_SUCCESS)
@@ -261,4 +264,24 @@ xp_status xp_sl_eig_smallest(const xp_sl_grid *g, xp_sl_mat *A, int k,
         st = xp_sl_agree(g->comm, gather_vectors(g, &s.Z, k, Z, e), e);
     slwork_free(&s);
     return st;
+}
+
+xp_status xp_sl_posdef(const xp_sl_grid *g, xp_sl_mat *A, int *pd, xp_err *e)
+{
+    int one = 1, info = 0;
+    pdpotrf_("L", &A->n, A->a, &one, &one, A->desc, &info, 1);
+    /* {illegal argument, not positive definite} on any rank */
+    int v[2];
+    v[0] = info < 0;
+    v[1] = info > 0;
+    XP_CALL(xp_sl_mpi(MPI_Allreduce(MPI_IN_PLACE, v, 2, MPI_INT, MPI_MAX, g->comm),
+                      "MPI_Allreduce (pdpotrf)", e));
+    xp_status st = XP_OK;
+    if (v[0])
+        st = xp_err_set(e, XP_INTERNAL,
+                        "pdpotrf: an argument had an illegal "
+                        "value (a %d-node matrix)",
+                        A->n);
+    *pd = !v[0] && !v[1];
+    return xp_sl_agree(g->comm, st, e);
 }

@@ -83,4 +83,12 @@ static inline int64_t xp_sl_global(int64_t l, int nb, int nprocs, int me)
 xp_status xp_sl_eig_smallest(const xp_sl_grid *g, xp_sl_mat *A, int k,
                              double *w, double *Z, int inject, xp_err *e);
 
+/*
+ * Collective on the grid: *pd = 1 when the symmetric matrix A (its lower
+ * triangle; destroyed) is positive definite, as pdpotrf's Cholesky
+ * factorisation finds it, the same answer on every rank. XP_INTERNAL for
+ * an illegal argument, XP_MPI.
+ */
+xp_status xp_sl_posdef(const xp_sl_grid *g, xp_sl_mat *A, int *pd, xp_err *e);
+
 #endif

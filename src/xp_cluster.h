@@ -142,6 +142,22 @@ void xp__cstate_laplacian(const xp__cstate *st, int64_t p, double *L);
 void xp__cstate_degrees(const xp__cstate *st, int64_t p, double *deg);
 
 /*
+ * The tightness test of part p as a definiteness test (§3.1; the default
+ * split and --paper alike): fills u (n doubles) with the unit null vector
+ * of its Laplacian (1 / sqrt(n); with st->norm, D^1/2 1 normalised) and
+ * returns t, the threshold on lambda2 (tight: lambda2 >= t). Then lambda2
+ * > t exactly when M = L - t I + 2t u u^T is positive definite (M has
+ * eigenvalue t along u, lambda_i - t along L's other eigenvectors): one
+ * Cholesky factorisation instead of an eigen-solve. t <= 0: no test.
+ */
+double xp__cstate_tight_shift(const xp__cstate *st, int64_t p, const xp_cluster_opts *o, double *u);
+/* *tight = 1 when part p is tight by that test (dpotrf, not collective);
+ * 0 also when lambda2 is within round-off of t or the part falls apart
+ * (lambda2 = 0): an eigen-solve then decides. XP_NOMEM. */
+xp_status xp__cstate_tight_cholesky(const xp__cstate *st, int64_t p, const xp_cluster_opts *o,
+                                    int *tight, xp_err *e);
+
+/*
  * Given the k smallest eigenpairs of part p's Laplacian (w ascending, Z
  * column-major n x k, ldz n), check their residuals and set the verdict of
  * p (XP__LEAF or XP__SPLIT with its sides), or return *verdict = XP__MORE

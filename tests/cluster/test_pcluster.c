@@ -190,6 +190,78 @@ static void eigen_agreement(void)
     xp_sl_grid_close(&grid);
 }
 
+/* The tightness test by Cholesky (xp__cstate_tight_shift): serial dpotrf
+ * (xp__cstate_tight_cholesky) and pdpotrf (xp_sl_posdef) against lambda2
+ * from dsyevr, with t just below and just above lambda2, on random
+ * connected graphs and two cliques, with L and with the normalised
+ * Laplacian. */
+static void tight_agreement(void)
+{
+    xp_sl_grid grid;
+    xp_err e;
+    xp_err_clear(&e);
+    XP_CHECK_INT(xp_sl_grid_open(&grid, MPI_COMM_WORLD, &e), XP_OK);
+    for (int kind = 0; kind < 4; kind++) {
+        tg_graph t = {0};
+        int n = 37 + 80 * kind;
+        uint64_t seed = 5 + (uint64_t)kind;
+        if (kind == 3) {
+            tg_two_cliques(&t, 0.05);
+        } else {
+            t.nnodes = n;
+            tg_path(&t, 0, n, 1.0);
+            for (int r = 0; r < 3 * n; r++)
+                tg_edge(&t, (int64_t)(tg_rand(&seed) % (uint64_t)n),
+                        (int64_t)(tg_rand(&seed) % (uint64_t)n), 0.1 + tg_unif(&seed));
+        }
+        xp_rulegraph g = tg_view(&t);
+        for (int norm = 0; norm < 2; norm++) {
+            xp_cluster_opts o;
+            xp_cluster_opts_default(&o);
+            o.sweep = norm; /* the normalised Laplacian */
+            o.min_split = 2;
+            xp__cstate st;
+            XP_CHECK_INT(xp__cstate_init(&st, &g, &o, &e), XP_OK);
+            XP_CHECK_INT(st.nparts, 1); /* connected: one part, the whole graph */
+            int64_t p = 0, m = st.parts[p].n;
+            double *L = malloc((size_t)m * m * sizeof *L), *w = malloc((size_t)m * sizeof *w);
+            double *Z = malloc((size_t)m * 2 * sizeof *Z), *u = malloc((size_t)m * sizeof *u);
+            xp__cstate_laplacian(&st, p, L);
+            double mean = 0;
+            for (int64_t i = 0; i < m; i++)
+                mean += L[i + i * m];
+            mean = norm ? 1 : mean / (double)m;
+            XP_CHECK_INT(tg_dsyevr_smallest(L, (int)m, 2, w, Z), 0);
+            const double f[4] = {0.5, 0.999, 1.001, 2};
+            for (int k = 0; k < 4; k++) {
+                o.tight = f[k] * w[1] / mean;
+                int want = f[k] < 1, serial = -1, dist = -1;
+                XP_CHECK_INT(xp__cstate_tight_cholesky(&st, p, &o, &serial, &e), XP_OK);
+                XP_CHECK_INT(serial, want);
+                double tt = xp__cstate_tight_shift(&st, p, &o, u);
+                XP_CHECK_NEAR(tt, f[k] * w[1], 1e-12 * (1 + w[1]));
+                xp__cstate_laplacian(&st, p, L);
+                xp_sl_mat A;
+                XP_CHECK_INT(xp_sl_mat_create(&grid, m, 8, &A, &e), XP_OK);
+                for (int jl = 0; jl < A.nloc; jl++)
+                    for (int il = 0; il < A.mloc; il++) {
+                        int64_t i = xp_sl_global(il, 8, grid.nprow, grid.myrow);
+                        int64_t j = xp_sl_global(jl, 8, grid.npcol, grid.mycol);
+                        A.a[il + (size_t)jl * A.lld] =
+                            L[i + (size_t)j * m] + 2 * tt * u[i] * u[j] - (i == j ? tt : 0);
+                    }
+                XP_CHECK_INT(xp_sl_posdef(&grid, &A, &dist, &e), XP_OK);
+                XP_CHECK_INT(dist, want);
+                xp_sl_mat_free(&A);
+            }
+            free(L), free(w), free(Z), free(u);
+            xp__cstate_free(&st);
+        }
+        tg_free(&t);
+    }
+    xp_sl_grid_close(&grid);
+}
+
 /* A failing solve on the last rank: the same error everywhere, no hang. */
 static void injected_failure(int size)
 {
@@ -232,6 +304,7 @@ int main(int argc, char **argv)
     equal_to_serial(0);
     equal_to_serial(1); /* --sweep-cut */
     eigen_agreement();
+    tight_agreement();
     injected_failure(size);
     XP_TEST_MPI_END();
 }
