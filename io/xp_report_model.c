@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xp_hash.h"
 #include "xp_report_json.h"
 
 static int xp__cmp_str(const void *a, const void *b)
@@ -58,21 +59,57 @@ static xp_status xp__cluster_ids(const xp_jval *cl, char ***ids, size_t *n, size
     return XP_OK;
 }
 
+/* FNV-1a over the string, then a finaliser: a key for xp_imap (never
+ * UINT64_MAX). */
+static uint64_t xp__str_key(const char *str)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const unsigned char *p = (const unsigned char *)str; *p; p++)
+        h = (h ^ *p) * 0x100000001b3ULL;
+    return xp_hash64(h) >> 1;
+}
+
+/* The node ids of the rules' sides, each once: a rule graph has far fewer
+ * nodes than sides (4,048 for 42,908 on the 1000-client trace), and
+ * sorting every side's id took 20 ms of each report-writing rank. A hash
+ * of the id finds repeats; on the rare hash collision of two different
+ * ids both are kept, and the caller's sort and merge of equal ids keeps
+ * the result exact. */
+static xp_status xp__side_ids(xp_report *rep, char **ids, size_t *n, xp_err *e)
+{
+    xp_imap seen;
+    size_t *at = malloc((2 * rep->nrules + 1) * sizeof *at); /* map index -> ids index */
+    if (at == NULL || xp_imap_init(&seen, (int64_t)rep->nrules / 4 + 16) != 0) {
+        free(at);
+        return xp_err_set(e, XP_NOMEM, "out of memory allocating the node ids");
+    }
+    xp_status s = XP_OK;
+    for (size_t i = 0; i < 2 * rep->nrules && s == XP_OK; i++) {
+        char buf[200];
+        const xp_report_rule *r = &rep->rules[i / 2];
+        const char *id = xp_report_side_id(i % 2 ? &r->rhs : &r->lhs, buf, sizeof buf);
+        int64_t before = seen.n, k = xp_imap_put(&seen, xp__str_key(id));
+        if (k >= 0 && k < before && strcmp(ids[at[k]], id) == 0)
+            continue; /* seen */
+        if (k == before)
+            at[k] = *n;
+        if (k < 0 || (ids[*n] = strdup(id)) == NULL)
+            s = xp_err_set(e, XP_NOMEM, "out of memory allocating the node ids");
+        else
+            (*n)++;
+    }
+    xp_imap_free(&seen);
+    free(at);
+    return s;
+}
+
 /* Sorted, unique node ids of every rule side and every cluster node. */
 static xp_status xp__build_nodes(xp_report *rep, const xp_jval *cl, const char *w, xp_err *e)
 {
     size_t n = 0, cap = 2 * rep->nrules + 1;
     char **ids = calloc(cap, sizeof *ids);
     XP_ALLOC_CHECK(e, ids, "the node ids");
-    xp_status s = XP_OK;
-    for (size_t i = 0; i < rep->nrules && s == XP_OK; i++) {
-        char a[200], b[200];
-        ids[n] = strdup(xp_report_side_id(&rep->rules[i].lhs, a, sizeof a));
-        ids[n + 1] = strdup(xp_report_side_id(&rep->rules[i].rhs, b, sizeof b));
-        n += 2;
-        if (!ids[n - 1] || !ids[n - 2])
-            s = xp_err_set(e, XP_NOMEM, "out of memory allocating the node ids");
-    }
+    xp_status s = xp__side_ids(rep, ids, &n, e);
     size_t nr = n;
     if (s == XP_OK)
         s = xp__cluster_ids(cl, &ids, &n, &cap, w, e);
