@@ -224,44 +224,87 @@ static xp_status xp__union_keys(MPI_Comm comm, const xp_pairs *local, uint64_t *
     return XP_OK;
 }
 
-xp_status xp_pairs_allreduce(MPI_Comm comm, const xp_pairs *local, xp_pairs *global,
-                             xp_err *e)
+/* The reduction's buffer: per pair its 4 window counts, then, for a
+ * generic-generic pair only, its 4 client-window counts (for the others cw
+ * is a copy of c: xp_pairs). off[i]: pair i's first count; 32-bit counts
+ * when narrow. */
+typedef struct xp__pbuf {
+    int64_t *off;
+    void *v;
+    int narrow;
+} xp__pbuf;
+
+static void xp__pbuf_put(xp__pbuf *b, int64_t at, int64_t x)
+{
+    if (b->narrow)
+        ((int32_t *)b->v)[at] = (int32_t)x;
+    else
+        ((int64_t *)b->v)[at] = x;
+}
+
+static int64_t xp__pbuf_get(const xp__pbuf *b, int64_t at)
+{
+    return b->narrow ? ((const int32_t *)b->v)[at] : ((const int64_t *)b->v)[at];
+}
+
+xp_status xp_pairs_allreduce(MPI_Comm comm, const xp_pairs *local, const xp_colinfo *ci,
+                             xp_pairs *global, xp_err *e)
 {
     memset(global, 0, sizeof *global);
     uint64_t *keys = NULL;
-    int64_t n = 0;
+    int64_t n = 0, m = 0, big = 0;
+    /* No sum can exceed the sum over ranks of each rank's largest count:
+     * below INT32_MAX, 32 bits carry every count exactly. */
+    for (int64_t i = 0; i < 4 * local->n; i++)
+        big = local->c[i] > big ? local->c[i] : local->cw[i] > big ? local->cw[i] : big;
+    XP_MPI_CALL(e, MPI_Allreduce(MPI_IN_PLACE, &big, 1, MPI_INT64_T, MPI_SUM, comm));
     XP_CALL(xp__union_keys(comm, local, &keys, &n, e));
     global->key = keys;
     global->n = n;
-    global->c = xp_mem_calloc((size_t)(n ? n : 1) * 8, sizeof(int64_t));
-    if (global->c == NULL) {
-        xp_pairs_free(global);
-        return xp_err_set(e, XP_NOMEM, "out of memory for %lld pair counts", (long long)n);
+    /* XP_WIDE_COUNTS=1: 64 bits always (tests/mpi/ranks_identical.sh). */
+    const char *wide = getenv("XP_WIDE_COUNTS");
+    int narrow = big <= INT32_MAX && !(wide && *wide);
+    xp__pbuf b = {xp_mem_malloc(((size_t)n + 1) * sizeof *b.off), NULL, narrow};
+    for (int64_t i = 0; b.off != NULL && i < n; i++) {
+        b.off[i] = m;
+        m += xp_template(ci, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i]) == XP_TPL_GG ? 8 : 4;
     }
-    /* c and cw travel in one buffer: 4 window counts then 4 client-window
-     * counts per pair, so one reduction carries both. */
-    for (int64_t i = 0, j = 0; i < local->n; i++) {
+    if (b.off != NULL)
+        b.off[n] = m;
+    b.v = xp_mem_calloc((size_t)(m ? m : 1), b.narrow ? sizeof(int32_t) : sizeof(int64_t));
+    global->c = xp_mem_malloc((size_t)(n ? n : 1) * 4 * sizeof(int64_t));
+    global->cw = xp_mem_malloc((size_t)(n ? n : 1) * 4 * sizeof(int64_t));
+    xp_status s = b.off && b.v && global->c && global->cw
+                      ? XP_OK
+                      : xp_err_set(e, XP_NOMEM, "out of memory for %lld pair counts", (long long)n);
+    for (int64_t i = 0, j = 0; s == XP_OK && i < local->n; i++) {
         while (keys[j] != local->key[i])
             j++;
-        memcpy(global->c + 8 * j, local->c + 4 * i, 4 * sizeof(int64_t));
-        memcpy(global->c + 8 * j + 4, local->cw + 4 * i, 4 * sizeof(int64_t));
+        for (int k = 0; k < 4; k++)
+            xp__pbuf_put(&b, b.off[j] + k, local->c[4 * i + k]);
+        for (int k = 0; k < 4 && b.off[j + 1] - b.off[j] == 8; k++)
+            xp__pbuf_put(&b, b.off[j] + 4 + k, local->cw[4 * i + k]);
     }
-    xp_status s = xp_allreduce_i64(comm, global->c, 8 * n, MPI_SUM, e);
-    global->cw = xp_mem_malloc((size_t)(n ? n : 1) * 4 * sizeof(int64_t));
-    if (s == XP_OK && global->cw == NULL)
-        s = xp_err_set(e, XP_NOMEM, "out of memory for %lld pair counts", (long long)n);
-    if (s != XP_OK) {
+    /* One MPI_Allreduce (in chunks of XP__CHUNK counts) for both kinds. */
+    for (int64_t at = 0; s == XP_OK && at < m; at += XP__CHUNK) {
+        int cnt = (int)(m - at < XP__CHUNK ? m - at : XP__CHUNK);
+        void *p = b.narrow ? (void *)((int32_t *)b.v + at) : (void *)((int64_t *)b.v + at);
+        s = xp_mpi_check(MPI_Allreduce(MPI_IN_PLACE, p, cnt, b.narrow ? MPI_INT32_T : MPI_INT64_T,
+                                       MPI_SUM, comm),
+                         "MPI_Allreduce (pair counts)", e);
+    }
+    for (int64_t j = 0; s == XP_OK && j < n; j++) {
+        int gg = b.off[j + 1] - b.off[j] == 8;
+        for (int k = 0; k < 4; k++) {
+            global->c[4 * j + k] = xp__pbuf_get(&b, b.off[j] + k);
+            global->cw[4 * j + k] = gg ? xp__pbuf_get(&b, b.off[j] + 4 + k) : global->c[4 * j + k];
+        }
+    }
+    free(b.off);
+    free(b.v);
+    if (s != XP_OK)
         xp_pairs_free(global);
-        return s;
-    }
-    for (int64_t i = 0; i < n; i++) {
-        memcpy(global->cw + 4 * i, global->c + 8 * i + 4, 4 * sizeof(int64_t));
-        memmove(global->c + 4 * i, global->c + 8 * i, 4 * sizeof(int64_t));
-    }
-    int64_t *c = realloc(global->c, (size_t)(n ? n : 1) * 4 * sizeof(int64_t));
-    if (c)
-        global->c = c;
-    return XP_OK;
+    return s;
 }
 
 xp_status xp_rules_allgather(MPI_Comm comm, const xp_rules *part, xp_rules *acc, xp_err *e)

@@ -70,11 +70,16 @@ xp_status xp_alltoall_items(MPI_Comm comm, const void *send, const int64_t *coun
 /*
  * Collective. The union of every rank's pairs with their counts summed:
  * keys are exchanged (MPI_Allgatherv), merged into one sorted key list, and
- * the counts reduced with MPI_Allreduce. Integers only, so the result does
- * not depend on how the windows were split. *global is owned by the caller.
+ * the counts reduced with one MPI_Allreduce: the 4 window counts of every
+ * pair and the 4 client-window counts of the generic-generic pairs only
+ * (templates from ci; for the others cw is a copy of c, made again after),
+ * as 32-bit integers when no sum can exceed INT32_MAX (the sum over ranks
+ * of each rank's largest count does not), else 64-bit. Integers only, so
+ * the result does not depend on how the windows were split. *global is
+ * owned by the caller.
  */
-xp_status xp_pairs_allreduce(MPI_Comm comm, const xp_pairs *local, xp_pairs *global,
-                             xp_err *e);
+xp_status xp_pairs_allreduce(MPI_Comm comm, const xp_pairs *local, const xp_colinfo *ci,
+                             xp_pairs *global, xp_err *e);
 
 /*
  * Collective. Append every rank's rules in `part` (rank 0's first, then

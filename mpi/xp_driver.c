@@ -531,7 +531,8 @@ static xp_status xp__count_all(xp__ctx *c, xp_rules *acc)
             s = xp_agree(c->comm, s, &c->e);
             if (s == XP_OK) {
                 xp__stage_begin(c);
-                s = xp__stage_end(c, XP_ST_REDUCE, xp_pairs_allreduce(c->comm, &local, &global, &c->e));
+                s = xp__stage_end(c, XP_ST_REDUCE,
+                                  xp_pairs_allreduce(c->comm, &local, c->ci, &global, &c->e));
                 s = xp_agree(c->comm, s, &c->e);
             }
             xp_pairs_free(&local);
