@@ -315,7 +315,8 @@ xp_status xp_rules_allgather(MPI_Comm comm, const xp_rules *part, xp_rules *acc,
     XP_MPI_CALL(e, MPI_Allreduce(mine, tot, 2, MPI_INT64_T, MPI_SUM, comm));
     int64_t *cnt = malloc((size_t)size * sizeof *cnt);
     int *rc = malloc((size_t)size * sizeof *rc), *displ = malloc((size_t)size * sizeof *displ);
-    xp_rule *v = realloc(acc->v, (size_t)(acc->n + tot[0] + 1) * sizeof *v);
+    xp_rule *v = xp_mem_realloc(acc->v, (size_t)acc->n * sizeof *v,
+                                (size_t)(acc->n + tot[0] + 1) * sizeof *v);
     if (v)
         acc->v = v;
     xp_status s = (!cnt || !rc || !displ || !v)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xp_mem.h"
+
 void xp_rules_free(xp_rules *r)
 {
     free(r->v);
@@ -191,7 +193,7 @@ static int xp__push(xp_rules *acc, int64_t *cap, const xp_rule *r)
 {
     if (acc->n == *cap) {
         int64_t c = *cap ? *cap * 2 : 4096;
-        xp_rule *v = realloc(acc->v, (size_t)c * sizeof *v);
+        xp_rule *v = xp_mem_realloc(acc->v, (size_t)acc->n * sizeof *v, (size_t)c * sizeof *v);
         if (v == NULL)
             return -1;
         acc->v = v;
@@ -263,7 +265,7 @@ xp_status xp_score_finish(xp_rules *acc, const xp_score_opts *o, xp_rules *out, 
         xp__present_needs_new(acc->v, acc->n, keep);
     for (int64_t i = 0; i < acc->n; i++)
         nk += keep[i];
-    out->v = malloc((size_t)(nk ? nk : 1) * 2 * sizeof *out->v);
+    out->v = xp_mem_malloc((size_t)(nk ? nk : 1) * 2 * sizeof *out->v);
     if (out->v == NULL) {
         free(keep);
         return xp_err_set(e, XP_NOMEM, "out of memory for %lld rules", (long long)nk);
