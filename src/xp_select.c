@@ -45,10 +45,15 @@ static int xp__cmp_rkey(const void *x, const void *y)
     return XP__RKEY_LT(a, b) ? -1 : XP__RKEY_LT(b, a);
 }
 XP_QUICKSORT(xp__sort_rkey, xp__rkey, XP__RKEY_LT, xp__cmp_rkey)
+XP_QUICKSELECT(xp__select_rkey, xp__rkey, XP__RKEY_LT, xp__sort_rkey)
 
-/* Sort cand[0..n) as xp__cmp_rank does; -1 (nothing done) when the counts
- * do not fit the key (2^31 windows and more) or out of memory. */
-static int xp__rank_packed(const xp__rank_ctx *c, int64_t *cand, int64_t n)
+/* The `top` first of cand[0..n) in xp__cmp_rank's order moved to
+ * cand[0..top), in no particular order (the caller sorts them by id; the
+ * order of the rest does not matter either): a selection, not a sort of
+ * all candidates (7-10 ms of the shards stage on every rank, 1000 clients x
+ * 7 h). -1 (nothing done) when the counts do not fit the key (2^31
+ * windows and more) or out of memory. */
+static int xp__rank_packed(const xp__rank_ctx *c, int64_t *cand, int64_t n, int64_t top)
 {
     const int64_t lim = INT32_MAX;
     if (c->a->nwindows >= lim)
@@ -63,7 +68,7 @@ static int xp__rank_packed(const xp__rank_ctx *c, int64_t *cand, int64_t n)
         k[t].hi = sub << 63 | nn << 31 | (uint64_t)(lim - c->a->n_present[i]);
         k[t].lo = (uint64_t)i;
     }
-    xp__sort_rkey(k, n, xp_sort_depth(n));
+    xp__select_rkey(k, n, top, xp_sort_depth(n));
     for (int64_t t = 0; t < n; t++)
         cand[t] = (int64_t)k[t].lo;
     free(k);
@@ -237,10 +242,10 @@ xp_status xp_select_columns(const xp_activity *a, const xp_select_opts *o, xp_me
         }
     }
     xp__rank_ctx ctx = {a, !o->paper && !(o->ablate & XP_ABL_RANKNEW), sub};
-    if (xp__rank_packed(&ctx, cand, nc) != 0)
+    int64_t k = nc < o->top_k ? nc : o->top_k;
+    if (xp__rank_packed(&ctx, cand, nc, k) != 0)
         qsort_r(cand, (size_t)nc, sizeof *cand, xp__cmp_rank, &ctx);
     free(sub);
-    int64_t k = nc < o->top_k ? nc : o->top_k;
     m->ntopk_cut = nc - k;
     qsort(cand, (size_t)k, sizeof *cand, xp__cmp_i64);
     for (int64_t c = 0; c < k; c++)

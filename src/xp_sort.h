@@ -102,6 +102,50 @@
         return 0;                                                                                  \
     }
 
+/* XP_QUICKSELECT(name, T, LT, SORT): static void name(T *v, int64_t n,
+ * int64_t k, int depth), moving the k smallest of v (by LT) to v[0..k), in
+ * no particular order, in O(n) expected (Hoare's selection with the
+ * partition of XP_QUICKSORT); past `depth` levels the rest is sorted with
+ * SORT (an XP_QUICKSORT of the same T), so never quadratic. For a top K
+ * whose order does not matter. */
+#define XP_QUICKSELECT(name, T, LT, SORT)                                                          \
+    static void name(T *v, int64_t n, int64_t k, int depth)                                        \
+    {                                                                                              \
+        while (n > 24 && k > 0 && k < n) {                                                         \
+            if (depth-- == 0) {                                                                    \
+                SORT(v, n, xp_sort_depth(n));                                                      \
+                return;                                                                            \
+            }                                                                                      \
+            T a = v[0], b = v[n / 2], c = v[n - 1];                                                \
+            T piv = LT(a, b) ? (LT(b, c) ? b : (LT(a, c) ? c : a))                                 \
+                             : (LT(a, c) ? a : (LT(b, c) ? c : b));                                \
+            int64_t i = 0, j = n - 1;                                                              \
+            while (i <= j) {                                                                       \
+                while (LT(v[i], piv))                                                              \
+                    i++;                                                                           \
+                while (LT(piv, v[j]))                                                              \
+                    j--;                                                                           \
+                if (i <= j) {                                                                      \
+                    T t = v[i];                                                                    \
+                    v[i++] = v[j];                                                                 \
+                    v[j--] = t;                                                                    \
+                }                                                                                  \
+            }                                                                                      \
+            /* [0, j] <= piv <= [i, n); (j, i) == piv */                                           \
+            if (k <= j + 1) {                                                                      \
+                n = j + 1;                                                                         \
+            } else if (k >= i) {                                                                   \
+                v += i;                                                                            \
+                n -= i;                                                                            \
+                k -= i;                                                                            \
+            } else {                                                                               \
+                return;                                                                            \
+            }                                                                                      \
+        }                                                                                          \
+        if (k > 0 && k < n)                                                                        \
+            SORT(v, n, xp_sort_depth(n));                                                          \
+    }
+
 /* Ready-made for uint64_t keys (xp_sort.c): ascending sort; the merge of
  * sorted runs (-1: out of memory, v unchanged); repeats dropped from a
  * sorted v, returning the new length. */

@@ -14,6 +14,7 @@
 
 #include "xp_activity_int.h"
 #include "xp_mem.h"
+#include "xp_sort.h"
 #include "xp_str.h"
 #include "xp_test.h"
 
@@ -243,6 +244,69 @@ static void doubles(void)
     XP_CHECK_INT(bad, 0);
 }
 
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+#define U64_LT(a, b) ((a) < (b))
+XP_QUICKSORT(sort_u64_inline, uint64_t, U64_LT, cmp_u64)
+XP_QUICKSELECT(select_u64, uint64_t, U64_LT, sort_u64_inline)
+
+/* XP_QUICKSORT and XP_QUICKSELECT (src/xp_sort.h) against qsort on random
+ * arrays with many and few repeats, sorted and reversed inputs, and with
+ * no depth left (the fallback); xp_merge_runs_u64 and xp_unique_u64. */
+static void sorts(void)
+{
+    uint64_t s = 7;
+    const int64_t sizes[] = {0, 1, 2, 23, 24, 25, 100, 1000, 20000};
+    for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++)
+        for (int kind = 0; kind < 4; kind++)
+            for (int depth = 0; depth < 2; depth++) {
+                int64_t n = sizes[t];
+                uint64_t *v = malloc((size_t)(n + 1) * sizeof *v);
+                uint64_t *ref = malloc((size_t)(n + 1) * sizeof *ref);
+                uint64_t *w = malloc((size_t)(n + 1) * sizeof *w);
+                for (int64_t i = 0; i < n; i++) {
+                    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+                    v[i] = kind == 0 ? s >> 11 : kind == 1 ? (s >> 33) % 7 /* repeats */
+                           : kind == 2 ? (uint64_t)i : (uint64_t)(n - i);
+                }
+                memcpy(ref, v, (size_t)n * sizeof *v);
+                qsort(ref, (size_t)n, sizeof *ref, cmp_u64);
+                memcpy(w, v, (size_t)n * sizeof *v);
+                sort_u64_inline(w, n, depth ? xp_sort_depth(n) : 0);
+                XP_CHECK(n == 0 || memcmp(w, ref, (size_t)n * sizeof *w) == 0);
+                const int64_t ks[] = {0, 1, n / 3, n / 2, n - 1, n};
+                for (int q = 0; q < 6; q++) {
+                    int64_t k = ks[q] < 0 ? 0 : ks[q] > n ? n : ks[q];
+                    memcpy(w, v, (size_t)n * sizeof *v);
+                    select_u64(w, n, k, depth ? xp_sort_depth(n) : 0);
+                    /* w[0..k) holds the k smallest: sorted, they are ref's first k */
+                    qsort(w, (size_t)k, sizeof *w, cmp_u64);
+                    XP_CHECK(k == 0 || memcmp(w, ref, (size_t)k * sizeof *w) == 0);
+                    /* and the rest the others */
+                    qsort(w + k, (size_t)(n - k), sizeof *w, cmp_u64);
+                    XP_CHECK(n - k == 0 || memcmp(w + k, ref + k, (size_t)(n - k) * sizeof *w) == 0);
+                }
+                /* Two sorted runs (the halves) merged; repeats dropped. */
+                memcpy(w, v, (size_t)n * sizeof *v);
+                qsort(w, (size_t)(n / 2), sizeof *w, cmp_u64);
+                qsort(w + n / 2, (size_t)(n - n / 2), sizeof *w, cmp_u64);
+                XP_CHECK_INT(xp_merge_runs_u64(w, n), 0);
+                XP_CHECK(n == 0 || memcmp(w, ref, (size_t)n * sizeof *w) == 0);
+                int64_t u = xp_unique_u64(w, n), want = n > 0;
+                for (int64_t i = 1; i < n; i++)
+                    want += ref[i] != ref[i - 1];
+                XP_CHECK_INT(u, want);
+                for (int64_t i = 1; i < u; i++)
+                    XP_CHECK(w[i - 1] < w[i]);
+                free(v);
+                free(ref);
+                free(w);
+            }
+}
+
 int main(void)
 {
     packed_keys();
@@ -250,5 +314,6 @@ int main(void)
     addresses();
     memory();
     doubles();
+    sorts();
     XP_TEST_END();
 }
