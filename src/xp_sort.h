@@ -10,6 +10,29 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+/* Median of three, Hoare partition of v[0..n): afterwards (i > j)
+ * v[0..j] <= pivot <= v[i..n), and v[j+1..i) equal to the pivot. Shared by
+ * XP_QUICKSORT and XP_QUICKSELECT. */
+#define XP__PARTITION(T, LT, v, n, i, j)                                                           \
+    do {                                                                                           \
+        T a_ = (v)[0], b_ = (v)[(n) / 2], c_ = (v)[(n)-1];                                         \
+        T piv_ = LT(a_, b_) ? (LT(b_, c_) ? b_ : (LT(a_, c_) ? c_ : a_))                           \
+                            : (LT(a_, c_) ? a_ : (LT(b_, c_) ? c_ : b_));                          \
+        (i) = 0;                                                                                   \
+        (j) = (n)-1;                                                                               \
+        while ((i) <= (j)) {                                                                       \
+            while (LT((v)[i], piv_))                                                               \
+                (i)++;                                                                             \
+            while (LT(piv_, (v)[j]))                                                               \
+                (j)--;                                                                             \
+            if ((i) <= (j)) {                                                                      \
+                T t_ = (v)[i];                                                                     \
+                (v)[(i)++] = (v)[j];                                                               \
+                (v)[(j)--] = t_;                                                                   \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+
 /* XP_QUICKSORT(name, T, LT, CMP): static void name(T *v, int64_t n, int
  * depth), quicksort with inline comparisons LT(a, b) (median of three,
  * Hoare partition, the smaller side first, insertion sort below 24),
@@ -17,7 +40,7 @@
  * glibc's qsort calls the comparator through a pointer for each of the
  * ~5 n log n comparisons: it was 4 % of a whole run for the window entries
  * and, through an index, 7 % for the objects (perf, 1000 clients x 7 h). */
-#define XP_QUICKSORT(name, T, LT, CMP)                                                            \
+#define XP_QUICKSORT(name, T, LT, CMP)                                                             \
     static void name(T *v, int64_t n, int depth)                                                   \
     {                                                                                              \
         while (n > 24) {                                                                           \
@@ -25,21 +48,8 @@
                 qsort(v, (size_t)n, sizeof *v, CMP);                                               \
                 return;                                                                            \
             }                                                                                      \
-            T a = v[0], b = v[n / 2], c = v[n - 1];                                                \
-            T piv = LT(a, b) ? (LT(b, c) ? b : (LT(a, c) ? c : a))                                 \
-                             : (LT(a, c) ? a : (LT(b, c) ? c : b));                                \
-            int64_t i = 0, j = n - 1;                                                              \
-            while (i <= j) {                                                                       \
-                while (LT(v[i], piv))                                                              \
-                    i++;                                                                           \
-                while (LT(piv, v[j]))                                                              \
-                    j--;                                                                           \
-                if (i <= j) {                                                                      \
-                    T t = v[i];                                                                    \
-                    v[i++] = v[j];                                                                 \
-                    v[j--] = t;                                                                    \
-                }                                                                                  \
-            }                                                                                      \
+            int64_t i, j;                                                                          \
+            XP__PARTITION(T, LT, v, n, i, j);                                                      \
             /* [0, j] <= piv <= [i, n) */                                                          \
             if (j + 1 < n - i) {                                                                   \
                 name(v, j + 1, depth);                                                             \
@@ -116,21 +126,8 @@
                 SORT(v, n, xp_sort_depth(n));                                                      \
                 return;                                                                            \
             }                                                                                      \
-            T a = v[0], b = v[n / 2], c = v[n - 1];                                                \
-            T piv = LT(a, b) ? (LT(b, c) ? b : (LT(a, c) ? c : a))                                 \
-                             : (LT(a, c) ? a : (LT(b, c) ? c : b));                                \
-            int64_t i = 0, j = n - 1;                                                              \
-            while (i <= j) {                                                                       \
-                while (LT(v[i], piv))                                                              \
-                    i++;                                                                           \
-                while (LT(piv, v[j]))                                                              \
-                    j--;                                                                           \
-                if (i <= j) {                                                                      \
-                    T t = v[i];                                                                    \
-                    v[i++] = v[j];                                                                 \
-                    v[j--] = t;                                                                    \
-                }                                                                                  \
-            }                                                                                      \
+            int64_t i, j;                                                                          \
+            XP__PARTITION(T, LT, v, n, i, j);                                                      \
             /* [0, j] <= piv <= [i, n); (j, i) == piv */                                           \
             if (k <= j + 1) {                                                                      \
                 n = j + 1;                                                                         \

@@ -269,8 +269,10 @@ static void sorts(void)
                 uint64_t *w = malloc((size_t)(n + 1) * sizeof *w);
                 for (int64_t i = 0; i < n; i++) {
                     s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-                    v[i] = kind == 0 ? s >> 11 : kind == 1 ? (s >> 33) % 7 /* repeats */
-                           : kind == 2 ? (uint64_t)i : (uint64_t)(n - i);
+                    v[i] = kind == 0   ? s >> 11
+                           : kind == 1 ? (s >> 33) % 7 /* repeats */
+                           : kind == 2 ? (uint64_t)i
+                                       : (uint64_t)(n - i);
                 }
                 memcpy(ref, v, (size_t)n * sizeof *v);
                 qsort(ref, (size_t)n, sizeof *ref, cmp_u64);
@@ -287,7 +289,8 @@ static void sorts(void)
                     XP_CHECK(k == 0 || memcmp(w, ref, (size_t)k * sizeof *w) == 0);
                     /* and the rest the others */
                     qsort(w + k, (size_t)(n - k), sizeof *w, cmp_u64);
-                    XP_CHECK(n - k == 0 || memcmp(w + k, ref + k, (size_t)(n - k) * sizeof *w) == 0);
+                    XP_CHECK(n - k == 0 ||
+                             memcmp(w + k, ref + k, (size_t)(n - k) * sizeof *w) == 0);
                 }
                 /* Two sorted runs (the halves) merged; repeats dropped. */
                 memcpy(w, v, (size_t)n * sizeof *v);
