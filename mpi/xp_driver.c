@@ -1063,7 +1063,7 @@ static xp_status xp__run(xp__ctx *c)
     if (s == XP_OK)
         xp__log(c, "wrote %s/rules.jsonl: %lld rules in %lld clusters", c->o.out,
                 (long long)c->rules.n, (long long)c->cl.nclusters);
-    return s == XP_OK ? xp__reports(c) : s;
+    return s == XP_OK && !c->o.no_reports ? xp__reports(c) : s;
 }
 
 static void xp__ctx_free(xp__ctx *c)

@@ -60,6 +60,9 @@
       "tolerate up to this many malformed records (each reported)")            \
     X(names, "names", 0, S, "", 0, 0,                                          \
       "host names for the reports: 'ip name' per line (/etc/hosts format)")    \
+    X(no_reports, "no-reports", 0, F, "0", 0, 1,                               \
+      "write no reports (report.*, graph.*): `expose-report OUT` makes them "  \
+      "later from rules.jsonl and clusters.json")                              \
     X(time_limit, "time-limit", 0, D, "0", 0, 1e9,                             \
       "stop cleanly after this many seconds (0: none); shards stay usable")    \
     X(rebuild, "rebuild", 0, F, "0", 0, 1,                                     \

@@ -13,7 +13,10 @@
 #      of report.txt are the same;
 #   5. a bad --names file fails at once (status 2) naming the file and line,
 #      before any output is written;
-#   6. a dot that fails leaves a warning and no graph.svg or .tmp behind.
+#   6. a dot that fails leaves a warning and no graph.svg or .tmp behind;
+#   7. --no-reports writes the mined result only and removes the reports of
+#      an earlier run in that directory; expose-report then makes the same
+#      reports as a run with them.
 set -eu
 exe=$1 report=$2 shared=$3
 pcap=$shared/traces/afs-pcap/afs.pcap
@@ -86,3 +89,18 @@ if ls "$tmp/re3" | grep -q -e '\.tmp$' -e '^graph\.svg$'; then
 fi
 [ -s "$tmp/re3/report.html" ] || { echo "FAIL: report.html missing after a failing dot" >&2; exit 1; }
 echo "failing dot: $(cat "$tmp/err3")"
+
+# 7. --no-reports, over the first run's directory: the mined result, the
+#    same rules; no report file left; expose-report then makes the same ones.
+cp -r "$out" "$tmp/nr"
+"$exe" -q --no-reports --names "$tmp/names" -o "$tmp/nr" "$pcap"
+cmp "$out/rules.jsonl" "$tmp/nr/rules.jsonl" || { echo "FAIL: --no-reports changed rules.jsonl" >&2; exit 1; }
+grep -q '"no-reports": true' "$tmp/nr/summary.json" || { echo "FAIL: summary.json lacks no-reports" >&2; exit 1; }
+if ls "$tmp/nr" | grep -q -e '^report\.' -e '^graph\.' -e '\.tmp$'; then
+  echo "FAIL: --no-reports left: $(ls "$tmp/nr")" >&2; exit 1
+fi
+"$report" --names "$tmp/names" "$tmp/nr" 2>/dev/null
+for f in report.txt report.html graph.dot graph.graphml; do
+  cmp "$out/$f" "$tmp/nr/$f" || { echo "FAIL: --no-reports then expose-report: $f differs" >&2; exit 1; }
+done
+echo "--no-reports: rules.jsonl, clusters.json, summary.json only; expose-report makes the same reports"
