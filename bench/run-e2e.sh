@@ -1,8 +1,9 @@
 #!/bin/sh
 # run-e2e.sh - end to end on a generated campus-scale trace (bench/README.md,
-# "End to end"): expose-mpi at 1 and 2 ranks, K = 5000 and 10000, against the
-# peer (pandas + scipy, ../shared/peer) on the same input in the same run,
-# and the counting kernel against the naive O(W K^2) baseline (count_bench).
+# "End to end"): expose-mpi at 1 and 2 ranks, K = 5000 and 10000, with and
+# without the reports (--no-reports), against the peer (pandas + scipy,
+# ../shared/peer) on the same input in the same run, and the counting kernel
+# against the naive O(W K^2) baseline (count_bench).
 #
 # Usage: bench/run-e2e.sh [BUILD_DIR] [CLIENTS] [HOURS] [REPEATS]
 # Defaults: build/, 1000 clients, 7 hours (about a million records), 3.
@@ -75,11 +76,15 @@ for i in $(seq "$reps"); do
     once r2 2
     once r2k10000 2 --top-k 10000
     once r2paper 2 --paper
+    once r1nr 1 --no-reports
+    once r2nr 2 --no-reports
 done
 report r1 1
 report r2 2
 report r2k10000 2
 report r2paper 2
+report r1nr 1
+report r2nr 2
 l1=$(launch 1) l2=$(launch 2)
 raw2=$(export XP_LAUNCH_RAW=1; launch 2)
 echo "speed-up 1 -> 2 ranks: $(calc "$wall_r1 / $wall_r2")x (wall)"
@@ -87,6 +92,7 @@ echo "    MPI_Init + MPI_Finalize alone: $l1 s at 1 rank, $l2 s at 2 ranks" \
      "($raw2 s at 2 without xp_mpi_defaults); net of it: $(calc "($wall_r1 - $l1) / ($wall_r2 - $l2)")x"
 echo "    ingest to rules.jsonl (summary total_seconds):" \
      "$(calc "$(field total_seconds "$tmp/r1/summary.json") / $(field total_seconds "$tmp/r2/summary.json")")x"
+echo "    without the reports (--no-reports): $(calc "$wall_r1nr / $wall_r2nr")x (wall)"
 cmp -s "$tmp/r1/rules.jsonl" "$tmp/r2/rules.jsonl" && echo "rules.jsonl 1 rank == 2 ranks: yes" ||
     echo "rules.jsonl 1 rank == 2 ranks: NO"
 k5=$(field peak_rss_bytes "$tmp/r2/summary.json")
@@ -104,5 +110,7 @@ if [ "${NO_PEER:-0}" != 1 ]; then
         best=$(minof "$best" "$(calc "$(date +%s.%N) - $t0")")
     done
     echo "peer (pandas+scipy, 1 process): wall $best s; $(grep -i 'peak' "$tmp/peer.err" | tail -1)"
-    echo "expose-mpi 2 ranks vs peer: $(calc "$best / $wall_r2")x faster"
+    echo "expose-mpi 2 ranks vs peer: $(calc "$best / $wall_r2")x faster;" \
+         "with --no-reports (rules.jsonl, clusters.json and the shards, as the peer writes" \
+         "rules.jsonl only): $(calc "$best / $wall_r2nr")x"
 fi
