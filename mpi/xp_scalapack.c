@@ -278,10 +278,7 @@ xp_status xp_sl_posdef(const xp_sl_grid *g, xp_sl_mat *A, int *pd, xp_err *e)
                       "MPI_Allreduce (pdpotrf)", e));
     xp_status st = XP_OK;
     if (v[0])
-        st = xp_err_set(e, XP_INTERNAL,
-                        "pdpotrf: an argument had an illegal "
-                        "value (a %d-node matrix)",
-                        A->n);
+        st = xp_err_set(e, XP_INTERNAL, "pdpotrf: an illegal argument (a %d-node matrix)", A->n);
     *pd = !v[0] && !v[1];
     return xp_sl_agree(g->comm, st, e);
 }
