@@ -84,6 +84,37 @@ xp_status xp_allreduce_bor(MPI_Comm comm, uint64_t *v, int64_t n, xp_err *e)
     return XP_OK;
 }
 
+xp_status xp_allreduce_counts(MPI_Comm comm, int64_t *v, int64_t n, xp_err *e)
+{
+    /* No sum can exceed the sum over ranks of each rank's largest count. */
+    int64_t big = 0;
+    for (int64_t i = 0; i < n; i++)
+        big = v[i] > big ? v[i] : big;
+    XP_MPI_CALL(e, MPI_Allreduce(MPI_IN_PLACE, &big, 1, MPI_INT64_T, MPI_SUM, comm));
+    const char *wide = getenv("XP_WIDE_COUNTS"); /* tests: 64 bits always */
+    if (big > INT32_MAX || (wide && *wide))
+        return xp_allreduce_i64(comm, v, n, MPI_SUM, e);
+    int32_t *h = xp_mem_malloc((size_t)(n ? n : 1) * sizeof *h);
+    int bad = h == NULL;
+    XP_MPI_CALL(e, MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, comm));
+    if (bad) {
+        free(h);
+        return xp_err_set(e, XP_NOMEM, "out of memory for %lld counts", (long long)n);
+    }
+    for (int64_t i = 0; i < n; i++)
+        h[i] = (int32_t)v[i];
+    xp_status s = XP_OK;
+    for (int64_t off = 0; s == XP_OK && off < n; off += XP__CHUNK) {
+        int cnt = (int)(n - off < XP__CHUNK ? n - off : XP__CHUNK);
+        s = xp_mpi_check(MPI_Allreduce(MPI_IN_PLACE, h + off, cnt, MPI_INT32_T, MPI_SUM, comm),
+                         "MPI_Allreduce (counts)", e);
+    }
+    for (int64_t i = 0; s == XP_OK && i < n; i++)
+        v[i] = h[i];
+    free(h);
+    return s;
+}
+
 /* A contiguous type of `size` bytes, so that counts are in items. */
 static xp_status xp__item_type(size_t size, MPI_Datatype *t, xp_err *e)
 {
@@ -224,84 +255,49 @@ static xp_status xp__union_keys(MPI_Comm comm, const xp_pairs *local, uint64_t *
     return XP_OK;
 }
 
-/* The reduction's buffer: per pair its 4 window counts, then, for a
- * generic-generic pair only, its 4 client-window counts (for the others cw
- * is a copy of c: xp_pairs). off[i]: pair i's first count; 32-bit counts
- * when narrow. */
-typedef struct xp__pbuf {
-    int64_t *off;
-    void *v;
-    int narrow;
-} xp__pbuf;
-
-static void xp__pbuf_put(xp__pbuf *b, int64_t at, int64_t x)
-{
-    if (b->narrow)
-        ((int32_t *)b->v)[at] = (int32_t)x;
-    else
-        ((int64_t *)b->v)[at] = x;
-}
-
-static int64_t xp__pbuf_get(const xp__pbuf *b, int64_t at)
-{
-    return b->narrow ? ((const int32_t *)b->v)[at] : ((const int64_t *)b->v)[at];
-}
-
 xp_status xp_pairs_allreduce(MPI_Comm comm, const xp_pairs *local, const xp_colinfo *ci,
                              xp_pairs *global, xp_err *e)
 {
     memset(global, 0, sizeof *global);
     uint64_t *keys = NULL;
-    int64_t n = 0, m = 0, big = 0;
-    /* No sum can exceed the sum over ranks of each rank's largest count:
-     * below INT32_MAX, 32 bits carry every count exactly. */
-    for (int64_t i = 0; i < 4 * local->n; i++)
-        big = local->c[i] > big ? local->c[i] : local->cw[i] > big ? local->cw[i] : big;
-    XP_MPI_CALL(e, MPI_Allreduce(MPI_IN_PLACE, &big, 1, MPI_INT64_T, MPI_SUM, comm));
+    int64_t n = 0, m = 0;
     XP_CALL(xp__union_keys(comm, local, &keys, &n, e));
     global->key = keys;
     global->n = n;
-    /* XP_WIDE_COUNTS=1: 64 bits always (tests/mpi/ranks_identical.sh). */
-    const char *wide = getenv("XP_WIDE_COUNTS");
-    int narrow = big <= INT32_MAX && !(wide && *wide);
-    xp__pbuf b = {xp_mem_malloc(((size_t)n + 1) * sizeof *b.off), NULL, narrow};
-    for (int64_t i = 0; b.off != NULL && i < n; i++) {
-        b.off[i] = m;
+    /* The buffer: per pair its 4 window counts, then, for a generic-generic
+     * pair only, its 4 client-window counts (for the others cw is a copy of
+     * c: xp_pairs); off[i]: pair i's first count. */
+    int64_t *off = xp_mem_malloc(((size_t)n + 1) * sizeof *off), *buf = NULL;
+    for (int64_t i = 0; off != NULL && i < n; i++) {
+        off[i] = m;
         m += xp_template(ci, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i]) == XP_TPL_GG ? 8 : 4;
     }
-    if (b.off != NULL)
-        b.off[n] = m;
-    b.v = xp_mem_calloc((size_t)(m ? m : 1), b.narrow ? sizeof(int32_t) : sizeof(int64_t));
+    if (off != NULL) {
+        off[n] = m;
+        buf = xp_mem_calloc((size_t)(m ? m : 1), sizeof *buf);
+    }
     global->c = xp_mem_malloc((size_t)(n ? n : 1) * 4 * sizeof(int64_t));
     global->cw = xp_mem_malloc((size_t)(n ? n : 1) * 4 * sizeof(int64_t));
-    xp_status s = b.off && b.v && global->c && global->cw
+    xp_status s = off && buf && global->c && global->cw
                       ? XP_OK
                       : xp_err_set(e, XP_NOMEM, "out of memory for %lld pair counts", (long long)n);
     for (int64_t i = 0, j = 0; s == XP_OK && i < local->n; i++) {
         while (keys[j] != local->key[i])
             j++;
-        for (int k = 0; k < 4; k++)
-            xp__pbuf_put(&b, b.off[j] + k, local->c[4 * i + k]);
-        for (int k = 0; k < 4 && b.off[j + 1] - b.off[j] == 8; k++)
-            xp__pbuf_put(&b, b.off[j] + 4 + k, local->cw[4 * i + k]);
+        memcpy(buf + off[j], local->c + 4 * i, 4 * sizeof *buf);
+        if (off[j + 1] - off[j] == 8)
+            memcpy(buf + off[j] + 4, local->cw + 4 * i, 4 * sizeof *buf);
     }
-    /* One MPI_Allreduce (in chunks of XP__CHUNK counts) for both kinds. */
-    for (int64_t at = 0; s == XP_OK && at < m; at += XP__CHUNK) {
-        int cnt = (int)(m - at < XP__CHUNK ? m - at : XP__CHUNK);
-        void *p = b.narrow ? (void *)((int32_t *)b.v + at) : (void *)((int64_t *)b.v + at);
-        s = xp_mpi_check(MPI_Allreduce(MPI_IN_PLACE, p, cnt, b.narrow ? MPI_INT32_T : MPI_INT64_T,
-                                       MPI_SUM, comm),
-                         "MPI_Allreduce (pair counts)", e);
-    }
+    s = xp_agree(comm, s, e);
+    if (s == XP_OK)
+        s = xp_allreduce_counts(comm, buf, m, e);
     for (int64_t j = 0; s == XP_OK && j < n; j++) {
-        int gg = b.off[j + 1] - b.off[j] == 8;
-        for (int k = 0; k < 4; k++) {
-            global->c[4 * j + k] = xp__pbuf_get(&b, b.off[j] + k);
-            global->cw[4 * j + k] = gg ? xp__pbuf_get(&b, b.off[j] + 4 + k) : global->c[4 * j + k];
-        }
+        memcpy(global->c + 4 * j, buf + off[j], 4 * sizeof *buf);
+        memcpy(global->cw + 4 * j, buf + off[j] + (off[j + 1] - off[j] == 8 ? 4 : 0),
+               4 * sizeof *buf);
     }
-    free(b.off);
-    free(b.v);
+    free(off);
+    free(buf);
     if (s != XP_OK)
         xp_pairs_free(global);
     return s;

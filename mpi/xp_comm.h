@@ -45,6 +45,12 @@ xp_status xp_agree(MPI_Comm comm, xp_status s, xp_err *e);
 xp_status xp_allreduce_i64(MPI_Comm comm, int64_t *v, int64_t n, MPI_Op op, xp_err *e);
 /* Collective. Bitwise OR of n uint64 words over all ranks, in place. */
 xp_status xp_allreduce_bor(MPI_Comm comm, uint64_t *v, int64_t n, xp_err *e);
+/* Collective. Sum of non-negative counts v[0..n) over ranks, exact, in
+ * place: sent as 32-bit integers (half the bytes) when no sum can exceed
+ * INT32_MAX (the sum over ranks of each rank's largest count does not),
+ * else as 64-bit. XP_WIDE_COUNTS=1 in the environment: 64 bits always
+ * (tests). */
+xp_status xp_allreduce_counts(MPI_Comm comm, int64_t *v, int64_t n, xp_err *e);
 
 /*
  * Collective. Every rank's n items of `size` bytes at mine, concatenated in
@@ -73,10 +79,9 @@ xp_status xp_alltoall_items(MPI_Comm comm, const void *send, const int64_t *coun
  * the counts reduced with one MPI_Allreduce: the 4 window counts of every
  * pair and the 4 client-window counts of the generic-generic pairs only
  * (templates from ci; for the others cw is a copy of c, made again after),
- * as 32-bit integers when no sum can exceed INT32_MAX (the sum over ranks
- * of each rank's largest count does not), else 64-bit. Integers only, so
- * the result does not depend on how the windows were split. *global is
- * owned by the caller.
+ * by xp_allreduce_counts (32 bits when they fit). Integers only, so the
+ * result does not depend on how the windows were split. *global is owned
+ * by the caller.
  */
 xp_status xp_pairs_allreduce(MPI_Comm comm, const xp_pairs *local, const xp_colinfo *ci,
                              xp_pairs *global, xp_err *e);

@@ -38,7 +38,7 @@ static xp_status xp__ports(MPI_Comm comm, const xp_actb *b, uint8_t *known, xp_e
                       : xp_err_set(e, XP_NOMEM, "out of memory learning ports");
     s = xp_agree(comm, s, e);
     if (s == XP_OK)
-        s = xp_allreduce_i64(comm, cnt, 3 * 65536, MPI_SUM, e);
+        s = xp_allreduce_counts(comm, cnt, 3 * 65536, e);
     if (s == XP_OK)
         xp_activity_known(cnt, b->o->port_min_flows, known);
     free(cnt);
@@ -223,7 +223,7 @@ static xp_status xp__entries(MPI_Comm comm, xp_actb *b, int64_t *bounds, xp_err 
     for (int64_t w = 0; s == XP_OK && w < W; w++)
         wc[w] = a->wptr[w + 1] - a->wptr[w];
     if (s == XP_OK)
-        s = xp_allreduce_i64(comm, wc, W, MPI_SUM, e);
+        s = xp_allreduce_counts(comm, wc, W, e);
     if (s == XP_OK) {
         xp__split(wc, W, size, bounds);
         s = xp__exchange(comm, a, bounds, 1, e);
@@ -237,10 +237,21 @@ static xp_status xp__entries(MPI_Comm comm, xp_actb *b, int64_t *bounds, xp_err 
 static xp_status xp__counts(MPI_Comm comm, xp_activity *a, xp_err *e)
 {
     XP_CALL(xp_agree(comm, xp_activity_counts(a, e), e));
-    int64_t *v[4] = {a->n_present, a->n_new, a->cw_present, a->cw_new};
+    /* One reduction for the four counts and the (window, client) total. */
+    int64_t N = a->nobjs, *v[4] = {a->n_present, a->n_new, a->cw_present, a->cw_new};
+    int64_t *all = xp_mem_malloc((4 * (size_t)N + 1) * sizeof *all);
+    xp_status s =
+        all ? XP_OK : xp_err_set(e, XP_NOMEM, "out of memory for %lld counts", (long long)N);
+    XP_CALL(xp_agree(comm, s, e));
     for (int i = 0; i < 4; i++)
-        XP_CALL(xp_allreduce_i64(comm, v[i], a->nobjs, MPI_SUM, e));
-    return xp_allreduce_i64(comm, &a->client_windows, 1, MPI_SUM, e);
+        memcpy(all + i * N, v[i], (size_t)N * sizeof *all);
+    all[4 * N] = a->client_windows;
+    s = xp_allreduce_counts(comm, all, 4 * N + 1, e);
+    for (int i = 0; s == XP_OK && i < 4; i++)
+        memcpy(v[i], all + i * N, (size_t)N * sizeof *all);
+    a->client_windows = all[4 * N];
+    free(all);
+    return s;
 }
 
 xp_status xp_pactivity_build(MPI_Comm comm, const xp_rec *r, int64_t n, const xp_activity_opts *o,
