@@ -6,8 +6,8 @@
 # the generated conn.log split into 7 files of uneven sizes (one gzip), read
 # by all ranks in parallel (mpi/xp_pingest.c): its rules must also equal
 # those of the unsplit conn.log. From 3 ranks on, rules.jsonl is gathered
-# in rounds of 5 rules (XP_ROUND_RULES); at 4 the pair counts are reduced
-# in 64 bits (XP_WIDE_COUNTS).
+# in rounds of 5 rules (XP_ROUND_RULES); at 4 the counts are reduced in 64
+# bits (XP_WIDE_COUNTS).
 set -u
 exe=$1 gen=$2 mpiexec=$3 shared=$4 ranks=$5
 # The shards' contents as text (h5dump prints the data, not the write times;
@@ -46,8 +46,8 @@ for input in "${inputs[@]}"; do
       rm -rf "$out"
       # From 3 ranks on, rules.jsonl is gathered in rounds of 5 rules (the
       # default is 65536): many rounds, some with fewer rules than ranks.
-      # At 4 ranks the pair counts are reduced in 64 bits (else in 32 bits
-      # when they fit, as here).
+      # At 4 ranks the counts (pairs, activity) are reduced in 64 bits (else
+      # in 32 bits when they fit, as here; xp_allreduce_counts).
       round=; [ "$n" -ge 3 ] && round=5
       wide=; [ "$n" -ge 4 ] && wide=1
       if ! XP_ROUND_RULES=$round XP_WIDE_COUNTS=$wide timeout 300 "$mpiexec" -n "$n" "$exe" -q $mode -o "$out" "$input"; then
