@@ -55,6 +55,7 @@
 #include "xp_score.h"
 #include "xp_select.h"
 #include "xp_shard.h"
+#include "xp_sort.h"
 #include "xp_stop.h"
 #include "xp_str.h"
 #include "xp_support.h"
@@ -612,12 +613,6 @@ static xp_status xp__mine(xp__ctx *c)
 
 /* ---------------------------------------------------------------- clustering */
 
-static int xp__cmp_i64(const void *x, const void *y)
-{
-    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 static int64_t xp__node_of(const int64_t *nodes, int64_t n, int64_t key)
 {
     int64_t lo = 0, hi = n;
@@ -649,12 +644,9 @@ static xp_status xp__cluster(xp__ctx *c, int64_t **nodes_out, int64_t *nnodes_ou
         nodes[nn++] = 2 * (int64_t)c->rules.v[i].b + c->rules.v[i].act_b;
     }
     if (s == XP_OK) {
-        qsort(nodes, (size_t)nn, sizeof *nodes, xp__cmp_i64);
-        int64_t u = 0;
-        for (int64_t i = 0; i < nn; i++)
-            if (u == 0 || nodes[u - 1] != nodes[i])
-                nodes[u++] = nodes[i];
-        nn = u;
+        /* Node keys are non-negative: their uint64_t order is theirs. */
+        xp_sort_u64((uint64_t *)nodes, nn);
+        nn = xp_unique_u64((uint64_t *)nodes, nn);
         for (int64_t i = 0; i < n; i++) {
             const xp_rule *r = &c->rules.v[i];
             src[i] = xp__node_of(nodes, nn, 2 * (int64_t)r->a + r->act_a);

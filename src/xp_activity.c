@@ -287,10 +287,9 @@ XP_QUICKSORT(xp__sort_okey_depth, xp_okey, xp__okey_lt, xp__cmp_okey)
 
 XP_MERGE_RUNS(xp__merge_okey_runs, xp_okey, xp__okey_lt)
 
-int64_t xp_okey_merge_unique(xp_okey *v, int64_t n)
+/* Repeats dropped from sorted v; the new length. */
+static int64_t xp__okey_unique(xp_okey *v, int64_t n)
 {
-    if (xp__merge_okey_runs(v, n) != 0)
-        return -1;
     int64_t k = n ? 1 : 0;
     for (int64_t i = 1; i < n; i++)
         if (!xp__okey_eq(v[i], v[k - 1]))
@@ -298,16 +297,15 @@ int64_t xp_okey_merge_unique(xp_okey *v, int64_t n)
     return k;
 }
 
+int64_t xp_okey_merge_unique(xp_okey *v, int64_t n)
+{
+    return xp__merge_okey_runs(v, n) != 0 ? -1 : xp__okey_unique(v, n);
+}
+
 int64_t xp_okey_sort_unique(xp_okey *v, int64_t n)
 {
-    if (n <= 1)
-        return n;
     xp__sort_okey_depth(v, n, xp_sort_depth(n));
-    int64_t k = 1;
-    for (int64_t i = 1; i < n; i++)
-        if (!xp__okey_eq(v[i], v[k - 1]))
-            v[k++] = v[i];
-    return k;
+    return xp__okey_unique(v, n);
 }
 
 /* Interning of packed keys: open addressing with the key in the slot, so a
