@@ -40,52 +40,30 @@ enum { XP__TAG = 0x7870 };
 
 /* ---------------------------------------------------------------- assignment */
 
-typedef struct xp__bysize {
-    int64_t size, idx;
-} xp__bysize;
-
-static int xp__cmp_bysize(const void *x, const void *y)
-{
-    const xp__bysize *a = x, *b = y;
-    if (a->size != b->size)
-        return a->size > b->size ? -1 : 1;
-    return a->idx < b->idx ? -1 : a->idx > b->idx;
-}
-
-static xp_status xp__assign(const xp_input_list *l, int nranks, int *owner, xp_err *e)
-{
-    xp__bysize *v = malloc((size_t)(l->n ? l->n : 1) * sizeof *v);
-    int64_t *load = calloc((size_t)nranks, sizeof *load);
-    if (v == NULL || load == NULL) {
-        free(v);
-        free(load);
-        return xp_err_set(e, XP_NOMEM, "out of memory assigning %lld files to %d ranks",
-                          (long long)l->n, nranks);
-    }
-    for (int64_t i = 0; i < l->n; i++)
-        v[i] = (xp__bysize){l->v[i].size, i};
-    qsort(v, (size_t)l->n, sizeof *v, xp__cmp_bysize);
-    for (int64_t i = 0; i < l->n; i++) {
-        int best = 0;
-        for (int r = 1; r < nranks; r++)
-            if (load[r] < load[best])
-                best = r;
-        owner[v[i].idx] = best;
-        /* An empty file still costs an open: count it as one byte. */
-        load[best] += v[i].size > 0 ? v[i].size : 1;
-    }
-    free(v);
-    free(load);
-    return XP_OK;
-}
-
+/*
+ * Each file to the rank whose share of the list's bytes holds the file's
+ * middle byte: contiguous runs of the list, about T / nranks bytes each
+ * (a rank's load is off by at most about one file; big logs are cut into
+ * pieces first, xp__pieces). Contiguous, because the list is usually in
+ * time order (rotated logs, and the pieces of one log always are): a rank
+ * then holds one stretch of time, and most of the activity's entries it
+ * makes fall in the windows it owns (mpi/xp_pactivity.c), so few have to
+ * be exchanged. Dealing by size (largest first to the least loaded rank)
+ * balanced as well but put the second half of a cut log on rank 0, and
+ * every entry crossed between the ranks.
+ */
 void xp_pingest_assign(const xp_input_list *l, int nranks, int *owner)
 {
-    /* Without memory for the sort, deal the files round robin: still a
-     * function of the list and nranks alone. */
-    if (xp__assign(l, nranks, owner, NULL) != XP_OK)
-        for (int64_t i = 0; i < l->n; i++)
-            owner[i] = (int)(i % nranks);
+    unsigned __int128 total = 0, at = 0;
+    for (int64_t i = 0; i < l->n; i++) /* an empty file still costs an open: one byte */
+        total += (uint64_t)(l->v[i].size > 0 ? l->v[i].size : 1);
+    for (int64_t i = 0; i < l->n; i++) {
+        uint64_t sz = (uint64_t)(l->v[i].size > 0 ? l->v[i].size : 1);
+        /* floor(middle * nranks / total), the middle at + sz / 2 kept whole */
+        unsigned __int128 r = (2 * at + sz) * (unsigned)nranks / (2 * total);
+        owner[i] = r < (unsigned)nranks ? (int)r : nranks - 1;
+        at += sz;
+    }
 }
 
 /* ---------------------------------------------------------------- the list */
@@ -198,7 +176,8 @@ static xp_status xp__part_alloc(const xp_input_list *l, int nranks, xp__part *p,
     p->info = calloc(n * XP__F_N, sizeof *p->info);
     if (p->owner == NULL || p->files == NULL || p->info == NULL)
         return xp_err_set(e, XP_NOMEM, "out of memory for %lld input files", (long long)l->n);
-    return xp__assign(l, nranks, p->owner, e);
+    xp_pingest_assign(l, nranks, p->owner);
+    return XP_OK;
 }
 
 #define XP__STATS(X)                                                                               \

@@ -36,9 +36,10 @@ typedef struct xp_pingest_opts {
 } xp_pingest_opts;
 
 /*
- * Not collective. The rank that reads each file: largest file first to the
- * rank with the fewest bytes so far (ties: the earlier file, the lower rank),
- * so the result depends only on the list and nranks. owner has l->n entries.
+ * Not collective. The rank that reads each file: the list cut into nranks
+ * contiguous runs of about equal bytes, each file to the run holding its
+ * middle byte (an empty file counts as one), so the result depends only on
+ * the list and nranks. owner has l->n entries.
  */
 void xp_pingest_assign(const xp_input_list *l, int nranks, int *owner);
 
