@@ -43,11 +43,20 @@ static int xp__pass(const xp__kv *src, xp__kv *dst, size_t n, int b)
     return 1;
 }
 
-static int64_t xp__count_disorder(const xp_recvec *v)
+/* Adjacent pairs out of order (the out_of_order counter), and *late: the
+ * records below the largest time before them (xp__sort_nearly moves those). */
+static int64_t xp__count_disorder(const xp_recvec *v, int64_t *late)
 {
-    int64_t k = 0;
-    for (int64_t i = 1; i < v->n; i++)
-        k += v->v[i].ts < v->v[i - 1].ts;
+    int64_t k = 0, m = 0;
+    uint64_t last = 0, prev = 0;
+    for (int64_t i = 0; i < v->n; i++) {
+        uint64_t key = xp__key(v->v[i].ts);
+        k += i > 0 && key < prev;
+        m += key < last;
+        last = key > last ? key : last;
+        prev = key;
+    }
+    *late = m;
     return k;
 }
 
@@ -66,75 +75,65 @@ static xp__kv *xp__radix(xp__kv *a, xp__kv *b, size_t n)
 
 /*
  * A nearly sorted trace (a conn.log is written in order of connection end,
- * so a long connection's record comes late): the records that break the
- * ascending run kept so far are taken out, radix-sorted by (ts, position)
- * and merged back. The same order as the full sort, in O(n + m log m) for m
- * records taken out instead of 8 passes over all n (the full sort was 6 % of
- * a whole run on 1000 clients x 7 h: bench/README.md). NULL when out of
- * memory.
+ * so a long connection's record comes late): the m records below the
+ * largest time before them are taken out, radix-sorted by (ts, position)
+ * and merged back, in place. The same order as the full sort, in
+ * O(n + m log m) instead of 8 passes over all n (the full sort was 6 % of a
+ * whole run on 1000 clients x 7 h: bench/README.md), and without a second
+ * array of all n records (faulting in a fresh one was 6-7 % of each rank's
+ * time at 2 ranks, perf). On equal times a kept record goes first: it was
+ * earlier in the input, as a kept record after a late one has a larger time
+ * (kept times never decrease and the late one is below them). Returns -1,
+ * leaving v as it was, when out of memory.
  */
-static xp_rec *xp__sort_nearly(const xp_recvec *v, int64_t dis)
+static int xp__sort_nearly(xp_recvec *v, size_t m)
 {
-    size_t n = (size_t)v->n, m = 0, nk = 0;
-    xp__kv *a = malloc(((size_t)dis * 4 + 1) * sizeof *a), *b = NULL;
-    uint32_t *keep = xp_mem_malloc(n * sizeof *keep);
-    xp_rec *out = xp_mem_malloc(n * sizeof *out);
-    if (a == NULL || keep == NULL || out == NULL)
-        goto fail;
+    size_t n = (size_t)v->n, nk = 0, j = 0;
+    xp__kv *a = malloc((m + 1) * sizeof *a), *b = malloc((m + 1) * sizeof *b);
+    xp_rec *x = malloc((m + 1) * sizeof *x); /* the late records, in input order */
+    if (a == NULL || b == NULL || x == NULL) {
+        free(a);
+        free(b);
+        free(x);
+        return -1;
+    }
     uint64_t last = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t k = xp__key(v->v[i].ts);
         if (nk == 0 || k >= last) {
-            keep[nk++] = (uint32_t)i;
+            v->v[nk++] = v->v[i]; /* nk <= i: the kept run compacts forward */
             last = k;
-        } else if (m < (size_t)dis * 4) {
-            a[m++] = (xp__kv){k, i};
         } else {
-            goto fail; /* not nearly sorted after all: the full sort */
+            a[j] = (xp__kv){k, j};
+            x[j++] = v->v[i];
         }
     }
-    b = malloc((m + 1) * sizeof *b);
-    if (b == NULL)
-        goto fail;
-    xp__kv *srt = xp__radix(a, b, m);
-    size_t i = 0, j = 0, o = 0;
-    while (i < nk || j < m) {
-        int take_kept = j == m;
-        if (i < nk && j < m) {
-            uint64_t ki = xp__key(v->v[keep[i]].ts);
-            take_kept = ki < srt[j].key || (ki == srt[j].key && keep[i] < srt[j].idx);
-        }
-        out[o++] = take_kept ? v->v[keep[i++]] : v->v[srt[j++].idx];
+    /* j == m: the same rule as xp__count_disorder's (the first record is
+     * below nothing). Ties in the radix sort keep input order. */
+    const xp__kv *srt = xp__radix(a, b, m);
+    size_t i = nk, o = n;
+    while (j > 0) { /* from the back; o > i while late records remain */
+        if (i > 0 && xp__key(v->v[i - 1].ts) > srt[j - 1].key)
+            v->v[--o] = v->v[--i];
+        else
+            v->v[--o] = x[srt[--j].idx];
     }
     free(a);
     free(b);
-    free(keep);
-    return out;
-fail:
-    free(a);
-    free(b);
-    free(keep);
-    free(out);
-    return NULL;
+    free(x);
+    return 0;
 }
 
 xp_status xp_recs_sort_ts(xp_recvec *v, int64_t *out_of_order, xp_err *e)
 {
-    int64_t dis = xp__count_disorder(v);
+    int64_t late = 0, dis = xp__count_disorder(v, &late);
     if (out_of_order)
         *out_of_order = dis;
     if (dis == 0)
         return XP_OK;
     size_t n = (size_t)v->n;
-    if ((uint64_t)n <= UINT32_MAX && dis <= v->n / 16) {
-        xp_rec *out = xp__sort_nearly(v, dis);
-        if (out != NULL) {
-            free(v->v);
-            v->v = out;
-            v->cap = v->n;
-            return XP_OK;
-        }
-    }
+    if (late <= v->n / 16 && xp__sort_nearly(v, (size_t)late) == 0)
+        return XP_OK;
     xp__kv *a = xp_mem_malloc(n * sizeof *a), *b = xp_mem_malloc(n * sizeof *b);
     xp_rec *out = xp_mem_malloc(n * sizeof *out);
     if (a == NULL || b == NULL || out == NULL) {
