@@ -233,25 +233,18 @@ static xp_status xp__entries(MPI_Comm comm, xp_actb *b, int64_t *bounds, xp_err 
 }
 
 /* Counts of this rank's windows, summed: windows are disjoint across ranks,
- * so every count (and the (window, client) total) adds up exactly. */
+ * so every count (and the (window, client) total) adds up exactly. One
+ * reduction, in place, of the counts' block with the total in its spare
+ * slot (XP_ACT_COUNTS). */
 static xp_status xp__counts(MPI_Comm comm, xp_activity *a, xp_err *e)
 {
     XP_CALL(xp_agree(comm, xp_activity_counts(a, e), e));
-    /* One reduction for the four counts and the (window, client) total. */
-    int64_t N = a->nobjs, *v[4] = {a->n_present, a->n_new, a->cw_present, a->cw_new};
-    int64_t *all = xp_mem_malloc((4 * (size_t)N + 1) * sizeof *all);
-    xp_status s =
-        all ? XP_OK : xp_err_set(e, XP_NOMEM, "out of memory for %lld counts", (long long)N);
-    XP_CALL(xp_agree(comm, s, e));
-    for (int i = 0; i < 4; i++)
-        memcpy(all + i * N, v[i], (size_t)N * sizeof *all);
-    all[4 * N] = a->client_windows;
-    s = xp_allreduce_counts(comm, all, 4 * N + 1, e);
-    for (int i = 0; s == XP_OK && i < 4; i++)
-        memcpy(v[i], all + i * N, (size_t)N * sizeof *all);
-    a->client_windows = all[4 * N];
-    free(all);
-    return s;
+    size_t n = XP_ACT_COUNTS(a->nobjs);
+    a->n_present[n - 1] = a->client_windows;
+    XP_CALL(xp_allreduce_counts(comm, a->n_present, (int64_t)n, e));
+    a->client_windows = a->n_present[n - 1];
+    a->n_present[n - 1] = 0;
+    return XP_OK;
 }
 
 xp_status xp_pactivity_build(MPI_Comm comm, const xp_rec *r, int64_t n, const xp_activity_opts *o,

@@ -42,13 +42,18 @@ typedef struct xp_activity {
     int64_t nhosts;
     xp_objkey *objs;
     int64_t nobjs, nflows, ngenerics;
-    int64_t *n_present, *n_new;   /* windows, per object */
+    /* One block of XP_ACT_COUNTS(nobjs) counts, owned by n_present: */
+    int64_t *n_present, *n_new;   /* windows, per object (nobjs + 1 each) */
     int64_t *cw_present, *cw_new; /* (window, client) pairs, per object */
     int64_t client_windows;       /* (window, originator) pairs with activity */
     int64_t *wptr;                /* nwindows + 1 */
     uint64_t *ent;
     int64_t nent;
 } xp_activity;
+
+/* The counts' block: four arrays of n + 1, then one spare slot (zero), so
+ * that the ranks can sum the block and client_windows in one reduction. */
+#define XP_ACT_COUNTS(n) (4 * ((size_t)(n) + 1) + 1)
 
 /* Packed entry: object (31 bits) | client (32 bits) | new (1 bit). */
 static inline uint32_t xp_ent_obj(uint64_t x) { return (uint32_t)(x >> 33); }
