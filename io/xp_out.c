@@ -96,39 +96,86 @@ void xp_out_json_string(FILE *f, const char *s)
 
 typedef struct xp__rkey {
     double score;
-    char *text;
+    const char *a, *b; /* the side ids */
     int64_t idx;
 } xp__rkey;
+
+/* strcmp of the rules' texts "A => B", without making them. */
+static int xp__cmp_text(const xp__rkey *x, const xp__rkey *y)
+{
+    if (x->a == y->a) /* the same node: the texts differ after " => " */
+        return strcmp(x->b, y->b);
+    const char *px[3] = {x->a, " => ", x->b}, *py[3] = {y->a, " => ", y->b};
+    const char *p = px[0], *q = py[0];
+    for (int i = 0, j = 0;;) {
+        while (*p == '\0' && i < 2)
+            p = px[++i];
+        while (*q == '\0' && j < 2)
+            q = py[++j];
+        unsigned char c = (unsigned char)*p++, d = (unsigned char)*q++;
+        if (c != d || c == '\0')
+            return (c > d) - (c < d);
+    }
+}
 
 static int xp__cmp_rkey(const void *x, const void *y)
 {
     const xp__rkey *a = x, *b = y;
     if (a->score != b->score)
         return a->score > b->score ? -1 : 1;
-    return strcmp(a->text, b->text);
+    int t = xp__cmp_text(a, b);
+    return t != 0 ? t : (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+/* Each node's id once (a node is in many rules): 2 ncols slots, filled for
+ * the nodes the rules use, the texts in one arena. */
+typedef struct xp__ids {
+    const char **id;
+    char *arena;
+} xp__ids;
+
+static xp_status xp__ids_make(const xp_meta *m, const xp_rules *r, xp__ids *t, xp_err *e)
+{
+    size_t nn = 2 * (size_t)m->ncols + 1, used = 0;
+    t->id = calloc(nn, sizeof *t->id);
+    t->arena = NULL;
+    for (int64_t i = 0; t->id && i < r->n; i++)
+        for (int side = 0; side < 2; side++) {
+            uint32_t col = side ? r->v[i].b : r->v[i].a;
+            int act = side ? r->v[i].act_b : r->v[i].act_a;
+            const char **slot = &t->id[2 * (size_t)col + (act != XP_NEW)];
+            used += *slot == NULL;
+            *slot = *slot ? *slot : "";
+        }
+    if (t->id && (t->arena = malloc(used * XP_SIDE_ID_MAX + 1)) != NULL) {
+        char *p = t->arena;
+        for (size_t k = 0; k + 1 < nn; k++)
+            if (t->id[k] != NULL) {
+                xp_side_id(m, (uint32_t)(k / 2), k % 2 ? XP_PRESENT : XP_NEW, p, XP_SIDE_ID_MAX);
+                t->id[k] = p;
+                p += strlen(p) + 1;
+            }
+    }
+    if (t->id == NULL || t->arena == NULL) {
+        free(t->id);
+        return xp_err_set(e, XP_NOMEM, "out of memory sorting %lld rules", (long long)r->n);
+    }
+    return XP_OK;
 }
 
 xp_status xp_out_sort_rules(const xp_meta *m, xp_rules *r, xp_err *e)
 {
-    xp__rkey *k = calloc((size_t)(r->n ? r->n : 1), sizeof *k);
+    xp__ids t;
+    XP_CALL(xp__ids_make(m, r, &t, e));
+    xp__rkey *k = malloc((size_t)(r->n ? r->n : 1) * sizeof *k);
     xp_rule *v = malloc((size_t)(r->n ? r->n : 1) * sizeof *v);
     xp_status s = XP_OK;
     if (k == NULL || v == NULL)
         s = xp_err_set(e, XP_NOMEM, "out of memory sorting %lld rules", (long long)r->n);
     for (int64_t i = 0; s == XP_OK && i < r->n; i++) {
-        char a[160], b[160];
-        xp_side_id(m, r->v[i].a, r->v[i].act_a, a, sizeof a);
-        xp_side_id(m, r->v[i].b, r->v[i].act_b, b, sizeof b);
-        k[i].score = r->v[i].score;
-        k[i].idx = i;
-        size_t n = strlen(a) + strlen(b) + 5;
-        if ((k[i].text = malloc(n)) == NULL) {
-            s = xp_err_set(e, XP_NOMEM, "out of memory sorting rules");
-            break;
-        }
-        xp_sb sb; /* not asprintf: src/xp_str.h says why */
-        xp_sb_init(&sb, k[i].text, n);
-        xp_sb_strv(&sb, (const char *const[]){a, " => ", b}, 3);
+        const xp_rule *x = &r->v[i];
+        k[i] = (xp__rkey){x->score, t.id[2 * (size_t)x->a + (x->act_a != XP_NEW)],
+                          t.id[2 * (size_t)x->b + (x->act_b != XP_NEW)], i};
     }
     if (s == XP_OK) {
         qsort(k, (size_t)r->n, sizeof *k, xp__cmp_rkey);
@@ -136,10 +183,10 @@ xp_status xp_out_sort_rules(const xp_meta *m, xp_rules *r, xp_err *e)
             v[i] = r->v[k[i].idx];
         memcpy(r->v, v, (size_t)r->n * sizeof *v);
     }
-    for (int64_t i = 0; k && i < r->n; i++)
-        free(k[i].text);
     free(k);
     free(v);
+    free(t.id);
+    free(t.arena);
     return s;
 }
 
@@ -178,7 +225,7 @@ static void xp__ints(FILE *f, const char *const *k, const int64_t *v, int n)
 static void xp__rule_line(FILE *f, const xp_meta *m, const xp_rule *r, int64_t i,
                           const xp_rule_clusters *cl, int paper)
 {
-    char a[160], b[160];
+    char a[XP_SIDE_ID_MAX], b[XP_SIDE_ID_MAX];
     double W = (double)r->nwin;
     fputs("{\"lhs\": ", f);
     xp__side_json(f, m, r->a, r->act_a);

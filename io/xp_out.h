@@ -14,7 +14,9 @@
 #include "xp_trace.h"
 
 /* Canonical node id of a column activity: `SRC:SPORT>DST:DPORT/PROTO ACT`,
- * '*' for wildcards, IPv6 addresses in brackets. Returns buf. */
+ * '*' for wildcards, IPv6 addresses in brackets. Returns buf, which
+ * XP_SIDE_ID_MAX bytes always hold. */
+#define XP_SIDE_ID_MAX 160
 char *xp_side_id(const xp_meta *m, uint32_t col, int act, char *buf, size_t size);
 
 /* Cluster assignment of the rules, parallel to xp_rules (NULL: none yet). */

@@ -732,7 +732,7 @@ static xp_status xp__write_clusters(xp__ctx *c, const int64_t *nodes, int64_t nn
                                         : ", \"spectral\": false, \"nodes\": [",
               f);
         for (int64_t j = ns[k]; j < ns[k + 1]; j++) {
-            char id[160];
+            char id[XP_SIDE_ID_MAX];
             int64_t v = no[j];
             fputs(j > ns[k] ? ", " : "", f);
             xp_out_json_string(
