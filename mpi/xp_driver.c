@@ -85,6 +85,7 @@ typedef struct xp__ctx {
     int reused;
     int npasses;
     xp_meta m;
+    int have_meta;   /* m kept from building the shards: meta.h5 is not read back */
     xp_actmat *mine; /* this rank's shards */
     int64_t nmine;
     xp_colinfo *ci;
@@ -233,19 +234,53 @@ static xp_status xp__columns(xp__ctx *c, const xp_activity *a, xp_meta *m, int32
     return s;
 }
 
-/* Shards k0..k1-1 of m, written from a's entries (Procedure 1, line 2). */
+static void xp__mine_free(xp__ctx *c)
+{
+    for (int64_t i = 0; c->mine && i < c->nmine; i++)
+        xp_actmat_free(&c->mine[i]);
+    free(c->mine);
+    c->mine = NULL;
+    c->nmine = 0;
+}
+
+/* The shards each rank counts: contiguous blocks of about equal work, each
+ * shard to the rank whose share of the total work holds its midpoint (all
+ * zero: equal blocks). Rank q counts shards first[q] .. first[q + 1] - 1
+ * (first has size + 1 entries). */
+static void xp__shard_ranks(const xp_meta *m, int size, int64_t *first)
+{
+    int64_t total = 0, run = 0;
+    for (int64_t k = 0; k < m->nshards; k++)
+        total += m->shard_work[k];
+    int q = 0;
+    first[0] = 0;
+    for (int64_t k = 0; k < m->nshards; k++) {
+        double mid = (double)run + 0.5 * (double)m->shard_work[k];
+        int owner = total > 0 ? (int)(mid * size / (double)total) : (int)(k * size / m->nshards);
+        owner = owner >= size ? size - 1 : owner; /* never decreases with k */
+        while (q < owner)
+            first[++q] = k;
+        run += m->shard_work[k];
+    }
+    while (q < size)
+        first[++q] = m->nshards;
+}
+
+/* Shards k0..k1-1 of m, written from a's entries (Procedure 1, line 2), and
+ * kept as this rank's shards to count (c->mine), not read back. */
 static xp_status xp__write_shards(xp__ctx *c, const xp_activity *a, const int32_t *colmap,
                                   const xp_meta *m, int64_t k0, int64_t k1)
 {
-    xp_status s = XP_OK;
+    c->nmine = k1 - k0;
+    c->mine = calloc((size_t)(c->nmine ? c->nmine : 1), sizeof *c->mine);
+    xp_status s = c->mine ? XP_OK : xp_err_set(&c->e, XP_NOMEM, "out of memory for shard handles");
     xp_progress_begin(&c->prog, "shards", "shards", k1 - k0);
     xp_progress_aside(&c->prog, "windows", m->shard_w[k1] - m->shard_w[k0]);
     for (int64_t k = k0; s == XP_OK && k < k1; k++) {
-        xp_actmat am;
-        s = xp_select_actmat(a, colmap, m->shard_w[k], m->shard_w[k + 1], &am, &c->e);
+        xp_actmat *am = &c->mine[k - k0];
+        s = xp_select_actmat(a, colmap, m->shard_w[k], m->shard_w[k + 1], am, &c->e);
         if (s == XP_OK)
-            s = xp_shard_write(c->o.out, k, &am, &c->e);
-        xp_actmat_free(&am);
+            s = xp_shard_write(c->o.out, k, am, &c->e);
         xp_progress_update2(&c->prog, k + 1 - k0, m->shard_w[k + 1] - m->shard_w[k0]);
     }
     return s;
@@ -275,7 +310,15 @@ static xp_status xp__shards_rank0(xp__ctx *c, xp_recvec *rv, const char *fp)
         s = xp_shard_write_meta(c->o.out, &m, fp, &c->e);
     free(colmap);
     xp_activity_free(&a);
-    xp_meta_free(&m);
+    /* Alone, rank 0 keeps what it made; else the other ranks count some of
+     * the shards, and all read the meta and their shards from the files. */
+    if (s == XP_OK && c->size == 1) {
+        c->m = m;
+        c->have_meta = 1;
+    } else {
+        xp_meta_free(&m);
+        xp__mine_free(c);
+    }
     return xp__stage_end(c, XP_ST_SHARDS, s);
 }
 
@@ -289,7 +332,9 @@ static xp_status xp__shards_spread(xp__ctx *c, xp_activity *a, const int32_t *co
     int64_t W = a->nwindows;
     int64_t *work = calloc((size_t)W + 1, sizeof *work);
     int64_t *to = calloc((size_t)c->size + 1, sizeof *to);
-    xp_status s = work && to ? XP_OK : xp_err_set(&c->e, XP_NOMEM, "out of memory planning shards");
+    int64_t *first = calloc((size_t)c->size + 1, sizeof *first);
+    xp_status s =
+        work && to && first ? XP_OK : xp_err_set(&c->e, XP_NOMEM, "out of memory planning shards");
     if (s == XP_OK)
         xp_select_window_work(a, colmap, bounds[c->rank], bounds[c->rank + 1], work);
     s = xp_agree(c->comm, s, &c->e);
@@ -298,26 +343,21 @@ static xp_status xp__shards_spread(xp__ctx *c, xp_activity *a, const int32_t *co
     if (s == XP_OK) /* the same work on every rank: the same shards */
         s = xp_agree(c->comm, xp_select_shards_work(work, W, c->o.shards, m, &c->e), &c->e);
     if (s == XP_OK) {
-        /* Rank q writes the shards that start in [to[q], to[q + 1]). */
-        int64_t k = 0;
-        for (int q = 1; q < c->size; q++) {
-            while (m->shard_w[k] < bounds[q])
-                k++;
-            to[q] = m->shard_w[k];
-        }
-        to[c->size] = W;
+        /* Each rank writes the shards it will count (xp__shard_ranks), from
+         * their windows moved to it, and keeps them. */
+        xp__shard_ranks(m, c->size, first);
+        for (int q = 0; q <= c->size; q++)
+            to[q] = m->shard_w[first[q]];
         s = xp_pactivity_move(c->comm, a, to, &c->e);
     }
-    if (s == XP_OK) {
-        int64_t k0 = 0, k1;
-        while (m->shard_w[k0] < to[c->rank])
-            k0++;
-        for (k1 = k0; k1 < m->nshards && m->shard_w[k1] < to[c->rank + 1]; k1++)
-            ;
-        s = xp_agree(c->comm, xp__write_shards(c, a, colmap, m, k0, k1), &c->e);
-    }
+    if (s == XP_OK)
+        s = xp_agree(c->comm, xp__write_shards(c, a, colmap, m, first[c->rank], first[c->rank + 1]),
+                     &c->e);
+    if (s != XP_OK)
+        xp__mine_free(c);
     free(work);
     free(to);
+    free(first);
     return s;
 }
 
@@ -352,8 +392,16 @@ static xp_status xp__shards_all(xp__ctx *c, xp_recvec *rv, const char *fp)
     free(colmap);
     free(bounds);
     xp_activity_free(&a);
-    xp_meta_free(&m);
-    return xp_agree(c->comm, xp__stage_end(c, XP_ST_SHARDS, s), &c->e);
+    s = xp_agree(c->comm, xp__stage_end(c, XP_ST_SHARDS, s), &c->e);
+    /* Every rank made the same m (the same summed counts, the same plan):
+     * kept, it need not be read back from meta.h5 (xp__run). */
+    if (s == XP_OK) {
+        c->m = m;
+        c->have_meta = 1;
+    } else {
+        xp_meta_free(&m);
+    }
+    return s;
 }
 
 /* Trace -> activity -> columns -> shards (Procedure 1, lines 1-2).
@@ -432,33 +480,16 @@ static xp_status xp__ingest(xp__ctx *c)
 
 /* ---------------------------------------------------------------- counting (all) */
 
-/* Shards [lo, hi) of this rank: contiguous blocks of about equal work. */
-static void xp__my_shards(const xp__ctx *c, int64_t *lo, int64_t *hi)
-{
-    int64_t total = 0, run = 0;
-    for (int64_t k = 0; k < c->m.nshards; k++)
-        total += c->m.shard_work[k];
-    *lo = *hi = -1;
-    for (int64_t k = 0; k < c->m.nshards; k++) {
-        /* The shard's owner is the rank whose share holds its midpoint. */
-        double mid = (double)run + 0.5 * (double)c->m.shard_work[k];
-        int owner = total > 0 ? (int)(mid * c->size / (double)total) : (int)(k % c->size);
-        owner = owner >= c->size ? c->size - 1 : owner;
-        run += c->m.shard_work[k];
-        if (owner == c->rank) {
-            if (*lo < 0)
-                *lo = k;
-            *hi = k + 1;
-        }
-    }
-    if (*lo < 0)
-        *lo = *hi = 0;
-}
-
+/* This rank's shards read from their files (when it did not write them in
+ * this run, xp__write_shards). */
 static xp_status xp__load_mine(xp__ctx *c)
 {
-    int64_t lo, hi;
-    xp__my_shards(c, &lo, &hi);
+    int64_t *first = calloc((size_t)c->size + 1, sizeof *first);
+    if (first == NULL)
+        return xp_err_set(&c->e, XP_NOMEM, "out of memory for shard ranges");
+    xp__shard_ranks(&c->m, c->size, first);
+    int64_t lo = first[c->rank], hi = first[c->rank + 1];
+    free(first);
     c->nmine = hi - lo;
     c->mine = calloc((size_t)(c->nmine ? c->nmine : 1), sizeof *c->mine);
     if (c->mine == NULL)
@@ -589,7 +620,7 @@ static xp_status xp__support(xp__ctx *c)
 static xp_status xp__mine(xp__ctx *c)
 {
     xp_status s = xp_colinfo_make(&c->m, &c->ci, &c->e);
-    if (s == XP_OK)
+    if (s == XP_OK && c->mine == NULL)
         s = xp__load_mine(c);
     s = xp_agree(c->comm, s, &c->e);
     if (s != XP_OK)
@@ -1022,7 +1053,9 @@ static xp_status xp__run(xp__ctx *c)
         return s;
     xp__stage_begin(c);
     char *fp = NULL;
-    s = xp_shard_read_meta(c->comm, c->o.out, &c->m, &fp, &c->e);
+    /* Read back (collectively, MPI-IO) unless every rank kept it. */
+    if (!c->have_meta)
+        s = xp_shard_read_meta(c->comm, c->o.out, &c->m, &fp, &c->e);
     free(fp);
     s = xp_agree(c->comm, xp__stage_end(c, XP_ST_META, s), &c->e);
     if (s != XP_OK)
@@ -1060,9 +1093,7 @@ static xp_status xp__run(xp__ctx *c)
 
 static void xp__ctx_free(xp__ctx *c)
 {
-    for (int64_t i = 0; i < c->nmine; i++)
-        xp_actmat_free(&c->mine[i]);
-    free(c->mine);
+    xp__mine_free(c);
     free(c->ci);
     xp_rules_free(&c->rules);
     xp_clustering_free(&c->cl);
