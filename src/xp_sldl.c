@@ -299,26 +299,66 @@ static xp_status sparse_pivot(xp__elim *E, xp_sldl *F, int64_t v,
     return XP_OK;
 }
 
-/* LDL^T of the dense tail in place (its lower triangle, column-major;
- * right-looking, no pivoting; inner loops over contiguous columns). */
+/* y[0..n) -= a x[0..n): one pivot's update of one column. */
+static void dense_axpy(double *restrict y, const double *restrict x, double a, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        y[i] -= x[i] * a;
+}
+
+/* Scale column t of the dense tail by its pivot, once every update that
+ * needs it unscaled is made, and account for its growth. */
+static void dense_scale(xp_sldl *F, int64_t t)
+{
+    int64_t r = F->r;
+    double *ct = F->tail + (size_t)t * (size_t)r, piv = ct[t], lmax = 0;
+    for (int64_t i = t + 1; i < r; i++) {
+        ct[i] /= piv;
+        lmax = fmax(lmax, fabs(ct[i]));
+    }
+    F->growth = fmax(F->growth, fabs(piv) * lmax * lmax);
+}
+
+/* Block of pivots in dense_loop: the trailing columns are updated by a
+ * block of this many pivot columns at a time, each staying in cache. */
+#define XP__DENSE_BLOCK 16
+
+/*
+ * LDL^T of the dense tail in place (its lower triangle, column-major;
+ * right-looking, no pivoting). Blocked: the pivots of a block update the
+ * block's own columns one by one, then every later column j takes the
+ * block's updates in pivot order, c_j -= l_jt c_t for t ascending, while
+ * c_j is in cache; then the block's columns are scaled. Every entry gets
+ * the same updates in the same order, from the same unscaled values, as
+ * one pivot at a time: the same bits (xp_sldl_refactor relies on it, and
+ * tests/cluster/test_fiedler.c compares them). A zero or non-finite pivot
+ * stops it (F->bad; the rest of the tail is then of no use).
+ */
 static void dense_loop(xp_sldl *F)
 {
     int64_t r = F->r, base = F->nsparse;
-    for (int64_t t = 0; t < r; t++) {
-        double *ct = F->tail + (size_t)t * (size_t)r;
-        if (!set_pivot(F, base + t, ct[t]))
-            return;
-        double piv = ct[t], lmax = 0;
-        for (int64_t j = t + 1; j < r; j++) {
-            double lj = ct[j] / piv, *cj = F->tail + (size_t)j * (size_t)r;
-            for (int64_t i = j; i < r; i++)
-                cj[i] -= ct[i] * lj;
+    double *tail = F->tail;
+    for (int64_t t0 = 0; t0 < r; t0 += XP__DENSE_BLOCK) {
+        int64_t t1 = t0 + XP__DENSE_BLOCK < r ? t0 + XP__DENSE_BLOCK : r;
+        for (int64_t t = t0; t < t1; t++) {
+            const double *ct = tail + (size_t)t * (size_t)r;
+            if (!set_pivot(F, base + t, ct[t])) {
+                for (int64_t q = t0; q < t; q++)
+                    dense_scale(F, q);
+                return;
+            }
+            for (int64_t j = t + 1; j < t1; j++)
+                dense_axpy(tail + (size_t)j * (size_t)r + j, ct + j, ct[j] / ct[t], r - j);
         }
-        for (int64_t i = t + 1; i < r; i++) {
-            ct[i] /= piv;
-            lmax = fmax(lmax, fabs(ct[i]));
+        for (int64_t j = t1; j < r; j++) {
+            double *cj = tail + (size_t)j * (size_t)r;
+            for (int64_t t = t0; t < t1; t++) {
+                const double *ct = tail + (size_t)t * (size_t)r;
+                dense_axpy(cj + j, ct + j, ct[j] / ct[t], r - j);
+            }
         }
-        F->growth = fmax(F->growth, fabs(piv) * lmax * lmax);
+        for (int64_t t = t0; t < t1; t++)
+            dense_scale(F, t);
     }
 }
 

@@ -214,6 +214,71 @@ static void counts(const tg_graph *t, const char *what)
     csr_free(&c);
 }
 
+/* The dense tail, blocked in xp_sldl.c, against the plain right-looking
+ * LDL^T, one pivot at a time, on the same matrix: the same bits. A random
+ * dense graph of n nodes factored with every pivot dense (nsparse 0, the
+ * identity order), so the tail is all of L - sigma I; n not a multiple of
+ * the block, sigma inside the spectrum (negative pivots). */
+static void dense_tail_bits(int64_t n, double sigma, uint64_t seed)
+{
+    tg_graph t = {0};
+    t.nnodes = n;
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t j = i + 1; j < n; j++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            if ((seed >> 60) < 12) /* about 3 in 4 pairs */
+                tg_edge(&t, i, j, 1e-3 + (double)(seed >> 11) * 0x1p-53);
+        }
+    csr c;
+    csr_build(&t, &c);
+    double *a = calloc((size_t)(n * n), sizeof *a), *d = malloc((size_t)n * sizeof *d);
+    for (int64_t i = 0; i < n; i++) {
+        double deg = 0;
+        for (int64_t q = c.rowptr[i]; q < c.rowptr[i + 1]; q++) {
+            a[i * n + c.col[q]] = -c.val[q];
+            deg += c.val[q];
+        }
+        a[i * n + i] = deg - sigma;
+    }
+    for (int64_t k = 0; k < n; k++) { /* column k holds rows k.. */
+        double *ck = a + k * n, piv = ck[k];
+        d[k] = piv;
+        for (int64_t j = k + 1; j < n; j++) {
+            double lj = ck[j] / piv, *cj = a + j * n;
+            for (int64_t i = j; i < n; i++)
+                cj[i] -= ck[i] * lj;
+        }
+        for (int64_t i = k + 1; i < n; i++)
+            ck[i] /= piv;
+    }
+    int64_t *order = malloc((size_t)n * sizeof *order), neg = 0;
+    for (int64_t i = 0; i < n; i++) {
+        order[i] = i;
+        neg += d[i] < 0;
+    }
+    xp_sldl F;
+    xp_err e;
+    xp_err_clear(&e);
+    XP_CHECK_INT(xp_sldl_factor(&c.g, sigma, order, 0, 1 << 24, &F, &e), XP_OK);
+    XP_CHECK_INT(F.r, n);
+    XP_CHECK(!F.bad && !memcmp(F.d, d, (size_t)n * sizeof *d));
+    int64_t diff = 0;
+    for (int64_t k = 0; k < n; k++)
+        diff +=
+            memcmp(F.tail + k * n + k + 1, a + k * n + k + 1, (size_t)(n - k - 1) * sizeof *a) != 0;
+    XP_CHECK_INT(diff, 0);
+    XP_CHECK_INT(F.neg, neg);
+    XP_CHECK(neg > 0 || sigma < 0);
+    xp_sldl_free(&F);
+    free(order);
+    free(a);
+    free(d);
+    csr_free(&c);
+    free(t.src);
+    free(t.dst);
+    free(t.w);
+}
+
 /* ---- eigenpairs against dsyevr ---- */
 
 /* must: the method has to succeed on this graph (else it may give up, but
@@ -419,6 +484,10 @@ static void fallback(void)
 
 int main(void)
 {
+    dense_tail_bits(1, -0.5, 1);
+    dense_tail_bits(37, -1e-3, 2);
+    dense_tail_bits(70, 3.0, 3);
+    dense_tail_bits(150, 10.0, 4);
     sldl_counts();
     eigenpairs();
     sparse_equals_dense(0);
