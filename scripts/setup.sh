@@ -16,9 +16,13 @@ build=${1:-"$here/build"}
 # slurm-wlm/munge: the one-node Slurm test; python3-pandas/scipy: the peer
 # baseline of the benchmarks; clang: libFuzzer builds (-DXP_FUZZ=ON);
 # python3-matplotlib: the plots of bench/run-scaling.sh.
+# libopenblas0-serial: the BLAS and LAPACK behind LAPACK and ScaLAPACK
+# (Debian's alternatives pick it over the reference ones; serial, so that
+# ranks do not start threads): dsyevr of n = 1000 0.305 -> 0.082 s
+# (docs/clustering.md, "Costs and limits").
 pkgs="build-essential cmake pkg-config git ca-certificates
       openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools
-      libscalapack-openmpi-dev liblapack-dev libpcap-dev zlib1g-dev
+      libscalapack-openmpi-dev liblapack-dev libopenblas0-serial libpcap-dev zlib1g-dev
       python3 python3-pandas python3-scipy python3-matplotlib chromium graphviz
       slurm-wlm munge clang valgrind procps"
 
