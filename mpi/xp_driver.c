@@ -266,21 +266,19 @@ static void xp__shard_ranks(const xp_meta *m, int size, int64_t *first)
         first[++q] = m->nshards;
 }
 
-/* Shards k0..k1-1 of m, written from a's entries (Procedure 1, line 2), and
- * kept as this rank's shards to count (c->mine), not read back. */
+/* Shards k0..k1-1 of m, written from a's entries (Procedure 1, line 2). */
 static xp_status xp__write_shards(xp__ctx *c, const xp_activity *a, const int32_t *colmap,
                                   const xp_meta *m, int64_t k0, int64_t k1)
 {
-    c->nmine = k1 - k0;
-    c->mine = calloc((size_t)(c->nmine ? c->nmine : 1), sizeof *c->mine);
-    xp_status s = c->mine ? XP_OK : xp_err_set(&c->e, XP_NOMEM, "out of memory for shard handles");
+    xp_status s = XP_OK;
     xp_progress_begin(&c->prog, "shards", "shards", k1 - k0);
     xp_progress_aside(&c->prog, "windows", m->shard_w[k1] - m->shard_w[k0]);
     for (int64_t k = k0; s == XP_OK && k < k1; k++) {
-        xp_actmat *am = &c->mine[k - k0];
-        s = xp_select_actmat(a, colmap, m->shard_w[k], m->shard_w[k + 1], am, &c->e);
+        xp_actmat am;
+        s = xp_select_actmat(a, colmap, m->shard_w[k], m->shard_w[k + 1], &am, &c->e);
         if (s == XP_OK)
-            s = xp_shard_write(c->o.out, k, am, &c->e);
+            s = xp_shard_write(c->o.out, k, &am, &c->e);
+        xp_actmat_free(&am);
         xp_progress_update2(&c->prog, k + 1 - k0, m->shard_w[k + 1] - m->shard_w[k0]);
     }
     return s;
@@ -310,14 +308,13 @@ static xp_status xp__shards_rank0(xp__ctx *c, xp_recvec *rv, const char *fp)
         s = xp_shard_write_meta(c->o.out, &m, fp, &c->e);
     free(colmap);
     xp_activity_free(&a);
-    /* Alone, rank 0 keeps what it made; else the other ranks count some of
-     * the shards, and all read the meta and their shards from the files. */
+    /* Alone, rank 0 keeps the meta it made; else the other ranks read it
+     * from meta.h5. */
     if (s == XP_OK && c->size == 1) {
         c->m = m;
         c->have_meta = 1;
     } else {
         xp_meta_free(&m);
-        xp__mine_free(c);
     }
     return xp__stage_end(c, XP_ST_SHARDS, s);
 }
@@ -344,7 +341,7 @@ static xp_status xp__shards_spread(xp__ctx *c, xp_activity *a, const int32_t *co
         s = xp_agree(c->comm, xp_select_shards_work(work, W, c->o.shards, m, &c->e), &c->e);
     if (s == XP_OK) {
         /* Each rank writes the shards it will count (xp__shard_ranks), from
-         * their windows moved to it, and keeps them. */
+         * their windows moved to it: it reads back its own files. */
         xp__shard_ranks(m, c->size, first);
         for (int q = 0; q <= c->size; q++)
             to[q] = m->shard_w[first[q]];
@@ -353,8 +350,6 @@ static xp_status xp__shards_spread(xp__ctx *c, xp_activity *a, const int32_t *co
     if (s == XP_OK)
         s = xp_agree(c->comm, xp__write_shards(c, a, colmap, m, first[c->rank], first[c->rank + 1]),
                      &c->e);
-    if (s != XP_OK)
-        xp__mine_free(c);
     free(work);
     free(to);
     free(first);
@@ -480,8 +475,7 @@ static xp_status xp__ingest(xp__ctx *c)
 
 /* ---------------------------------------------------------------- counting (all) */
 
-/* This rank's shards read from their files (when it did not write them in
- * this run, xp__write_shards). */
+/* This rank's shards, read from their files. */
 static xp_status xp__load_mine(xp__ctx *c)
 {
     int64_t *first = calloc((size_t)c->size + 1, sizeof *first);
@@ -620,7 +614,7 @@ static xp_status xp__support(xp__ctx *c)
 static xp_status xp__mine(xp__ctx *c)
 {
     xp_status s = xp_colinfo_make(&c->m, &c->ci, &c->e);
-    if (s == XP_OK && c->mine == NULL)
+    if (s == XP_OK)
         s = xp__load_mine(c);
     s = xp_agree(c->comm, s, &c->e);
     if (s != XP_OK)
