@@ -100,66 +100,92 @@ static void xp__split(const int64_t *wc, int64_t W, int size, int64_t *bounds)
  * all windows, window-major) and those received: ein holds each other
  * rank's slice (in rank order, rn[s] entries from rank s), cin the
  * per-window counts of each slice (w1 - w0 per other rank, in rank order).
- * With merge, each window is sorted and merged as soon as its pieces are
- * together, while they are in cache. */
+ * Each window gets its own entries, then each other rank's in rank order;
+ * with merge, each window is then sorted and merged.
+ *
+ * In place: a's own entries of [w0, w1) move to the front of a->ent, and
+ * the windows are spread out from the last one back, the received entries
+ * copied in after each window's own. A fresh array of all entries, as
+ * before, cost more than the exchange: on this VM first touching memory
+ * was 2.6 % of each rank's samples here (perf, 1000 clients x 7 h, 2 ranks).
+ * a->ent grows only when a rank receives more entries than it sent and its
+ * block (whole 2 MiB pages, a->entcap) has no room left. */
 static xp_status xp__gather_windows(xp_activity *a, int rank, int size, int64_t w0, int64_t w1,
                                     const uint64_t *ein, const int64_t *rn, const int64_t *cin,
                                     int merge, xp_err *e)
 {
-    int64_t W = a->nwindows, nw = w1 - w0, total = a->wptr[w1] - a->wptr[w0];
-    int64_t *wptr = calloc((size_t)W + 1, sizeof *wptr);
-    int64_t *soff = calloc((size_t)size, sizeof *soff);
+    int64_t W = a->nwindows, nw = w1 - w0, base = a->wptr[w0], own = a->wptr[w1] - base;
+    int64_t held = a->entcap > a->wptr[W] ? a->entcap : a->wptr[W], total = own;
     for (int q = 0; q < size; q++)
         total += q != rank ? rn[q] : 0;
-    uint64_t *ent = xp_mem_malloc((size_t)(total ? total : 1) * sizeof *ent);
-    if (!wptr || !soff || !ent) {
+    int64_t *wptr = calloc((size_t)W + 1, sizeof *wptr);
+    int64_t *soff = calloc((size_t)size + 1, sizeof *soff);
+    if (!wptr || !soff) {
         free(wptr);
         free(soff);
-        free(ent);
         return xp_err_set(e, XP_NOMEM, "out of memory for %lld activity entries", (long long)total);
     }
-    for (int q = 1; q < size; q++)
-        soff[q] = soff[q - 1] + (q - 1 != rank ? rn[q - 1] : 0);
+    /* Every entry received is placed: each rank's counts match its slice
+     * (checked before a is touched). soff[q]: the end of q's slice. */
+    for (int q = 0, j = 0; q < size; q++) {
+        soff[q + 1] = soff[q] + (q != rank ? rn[q] : 0);
+        if (q == rank)
+            continue;
+        int64_t said = 0;
+        for (int64_t k = 0; k < nw; k++)
+            said += cin[(int64_t)j * nw + k];
+        j++;
+        if (said != rn[q]) {
+            free(wptr);
+            free(soff);
+            return xp_err_set(e, XP_INTERNAL,
+                              "activity exchange: rank %d sent %lld entries, its counts say %lld",
+                              q, (long long)rn[q], (long long)said);
+        }
+    }
+    memmove(a->ent, a->ent + base, (size_t)own * sizeof *a->ent);
+    if (total > held) {
+        size_t bytes = (size_t)(total ? total : 1) * sizeof *a->ent;
+        uint64_t *p = xp_mem_realloc(a->ent, (size_t)own * sizeof *p, bytes);
+        if (p == NULL) {
+            free(wptr);
+            free(soff);
+            return xp_err_set(e, XP_NOMEM, "out of memory for %lld activity entries",
+                              (long long)total);
+        }
+        a->ent = p;
+        a->entcap = (int64_t)(xp_mem_usable(bytes) / sizeof *p);
+    }
     int64_t out = 0;
     for (int64_t w = 0; w < W; w++) {
         wptr[w] = out;
         if (w < w0 || w >= w1)
             continue;
-        int64_t k = a->wptr[w + 1] - a->wptr[w];
-        memcpy(ent + out, a->ent + a->wptr[w], (size_t)k * sizeof *ent);
-        out += k;
-        for (int q = 0, j = 0; q < size; q++) {
-            if (q == rank)
-                continue;
-            int64_t c = cin[(int64_t)j++ * nw + (w - w0)];
-            memcpy(ent + out, ein + soff[q], (size_t)c * sizeof *ent);
-            soff[q] += c;
-            out += c;
-        }
-        if (merge)
-            out = wptr[w] + xp_activity_sort_merge(ent + wptr[w], out - wptr[w]);
+        out += a->wptr[w + 1] - a->wptr[w];
+        for (int j = 0; j < size - 1; j++)
+            out += cin[(int64_t)j * nw + (w - w0)];
     }
     wptr[W] = out;
-    /* Every entry received is placed: each rank's counts match its slice. */
-    int64_t end = 0;
-    for (int q = 0; q < size; q++) {
-        end += q != rank ? rn[q] : 0;
-        if (q != rank && soff[q] != end) {
-            long long said = (long long)(soff[q] - (end - rn[q]));
-            free(wptr);
-            free(soff);
-            free(ent);
-            return xp_err_set(e, XP_INTERNAL,
-                              "activity exchange: rank %d sent %lld entries, its counts say %lld",
-                              q, (long long)rn[q], said);
+    /* From the back: window w's new place starts at or after where its own
+     * entries are now, and ends before anything not yet moved. */
+    for (int64_t w = w1 - 1; w >= w0; w--) {
+        int64_t end = wptr[w + 1], k = a->wptr[w + 1] - a->wptr[w];
+        for (int q = size - 1, j = size - 2; q >= 0; q--) {
+            if (q == rank)
+                continue;
+            int64_t c = cin[(int64_t)j-- * nw + (w - w0)];
+            soff[q + 1] -= c;
+            end -= c;
+            memcpy(a->ent + end, ein + soff[q + 1], (size_t)c * sizeof *a->ent);
         }
+        memmove(a->ent + wptr[w], a->ent + (a->wptr[w] - base), (size_t)k * sizeof *a->ent);
     }
     free(soff);
     free(a->wptr);
-    free(a->ent);
     a->wptr = wptr;
-    a->ent = ent;
-    a->nent = out;
+    if (merge)
+        xp_activity_merge_windows(a);
+    a->nent = a->wptr[W];
     return XP_OK;
 }
 

@@ -578,7 +578,9 @@ xp_status xp_actb_entries(xp_actb *b, xp_err *e)
     }
     for (int64_t w = 0; w < W; w++)
         a->wptr[w + 1] += a->wptr[w];
-    a->ent = xp_mem_malloc((size_t)(a->wptr[W] ? a->wptr[W] : 1) * sizeof *a->ent);
+    size_t bytes = (size_t)(a->wptr[W] ? a->wptr[W] : 1) * sizeof *a->ent;
+    a->ent = xp_mem_malloc(bytes);
+    a->entcap = (int64_t)(xp_mem_usable(bytes) / sizeof *a->ent);
     if (a->ent == NULL) {
         free(fill);
         return xp_err_set(e, XP_NOMEM, "out of memory for %lld activity entries",

@@ -49,6 +49,7 @@ typedef struct xp_activity {
     int64_t *wptr;                /* nwindows + 1 */
     uint64_t *ent;
     int64_t nent;
+    int64_t entcap; /* entries ent can hold (0: unknown, as many as it has) */
 } xp_activity;
 
 /* The counts' block: four arrays of n + 1, then one spare slot (zero), so

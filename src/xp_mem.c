@@ -24,11 +24,18 @@ void xp_mem_huge(void *p, size_t n)
 #endif
 }
 
+size_t xp_mem_usable(size_t n)
+{
+    if (n < XP_MEM_HUGE_MIN || n > SIZE_MAX - XP__HUGE)
+        return n;
+    return (n + XP__HUGE - 1) & ~(XP__HUGE - 1);
+}
+
 void *xp_mem_malloc(size_t n)
 {
     if (n < XP_MEM_HUGE_MIN || n > SIZE_MAX - XP__HUGE)
         return malloc(n);
-    size_t r = (n + XP__HUGE - 1) & ~(XP__HUGE - 1);
+    size_t r = xp_mem_usable(n);
     void *p = aligned_alloc(XP__HUGE, r);
     xp_mem_huge(p, r);
     return p;

@@ -28,6 +28,9 @@
 /* Advise the whole 2 MiB pages inside [p, p + n); errors are ignored. */
 void xp_mem_huge(void *p, size_t n);
 void *xp_mem_malloc(size_t n);
+/* Bytes a block from xp_mem_malloc(n) can hold: n, or n rounded up to whole
+ * 2 MiB pages for an advised block (all of it is the caller's). */
+size_t xp_mem_usable(size_t n);
 void *xp_mem_calloc(size_t k, size_t n);
 /*
  * As realloc(p, n), keeping only the first `keep` bytes of p (at most its
