@@ -66,22 +66,26 @@ xp_status xp_agree(MPI_Comm comm, xp_status s, xp_err *e)
 /* Chunk so that every MPI count fits an int. */
 #define XP__CHUNK ((int64_t)1 << 28)
 
-xp_status xp_allreduce_i64(MPI_Comm comm, int64_t *v, int64_t n, MPI_Op op, xp_err *e)
+/* MPI_Allreduce in place of n items of type t (size bytes each), in chunks. */
+static xp_status xp__allreduce_chunks(MPI_Comm comm, void *v, int64_t n, MPI_Datatype t,
+                                      size_t size, MPI_Op op, xp_err *e)
 {
     for (int64_t off = 0; off < n; off += XP__CHUNK) {
         int cnt = (int)(n - off < XP__CHUNK ? n - off : XP__CHUNK);
-        XP_MPI_CALL(e, MPI_Allreduce(MPI_IN_PLACE, v + off, cnt, MPI_INT64_T, op, comm));
+        XP_MPI_CALL(e,
+                    MPI_Allreduce(MPI_IN_PLACE, (char *)v + (size_t)off * size, cnt, t, op, comm));
     }
     return XP_OK;
 }
 
+xp_status xp_allreduce_i64(MPI_Comm comm, int64_t *v, int64_t n, MPI_Op op, xp_err *e)
+{
+    return xp__allreduce_chunks(comm, v, n, MPI_INT64_T, sizeof *v, op, e);
+}
+
 xp_status xp_allreduce_bor(MPI_Comm comm, uint64_t *v, int64_t n, xp_err *e)
 {
-    for (int64_t off = 0; off < n; off += XP__CHUNK) {
-        int cnt = (int)(n - off < XP__CHUNK ? n - off : XP__CHUNK);
-        XP_MPI_CALL(e, MPI_Allreduce(MPI_IN_PLACE, v + off, cnt, MPI_UINT64_T, MPI_BOR, comm));
-    }
-    return XP_OK;
+    return xp__allreduce_chunks(comm, v, n, MPI_UINT64_T, sizeof *v, MPI_BOR, e);
 }
 
 xp_status xp_allreduce_counts(MPI_Comm comm, int64_t *v, int64_t n, xp_err *e)
@@ -105,12 +109,7 @@ xp_status xp_allreduce_counts(MPI_Comm comm, int64_t *v, int64_t n, xp_err *e)
     }
     for (int64_t i = 0; i < n; i++)
         h[i] = (int32_t)v[i];
-    xp_status s = XP_OK;
-    for (int64_t off = 0; s == XP_OK && off < n; off += XP__CHUNK) {
-        int cnt = (int)(n - off < XP__CHUNK ? n - off : XP__CHUNK);
-        s = xp_mpi_check(MPI_Allreduce(MPI_IN_PLACE, h + off, cnt, MPI_INT32_T, MPI_SUM, comm),
-                         "MPI_Allreduce (counts)", e);
-    }
+    xp_status s = xp__allreduce_chunks(comm, h, n, MPI_INT32_T, sizeof *h, MPI_SUM, e);
     for (int64_t i = 0; s == XP_OK && i < n; i++)
         v[i] = h[i];
     free(h);
