@@ -234,15 +234,6 @@ static xp_status xp__columns(xp__ctx *c, const xp_activity *a, xp_meta *m, int32
     return s;
 }
 
-static void xp__mine_free(xp__ctx *c)
-{
-    for (int64_t i = 0; c->mine && i < c->nmine; i++)
-        xp_actmat_free(&c->mine[i]);
-    free(c->mine);
-    c->mine = NULL;
-    c->nmine = 0;
-}
-
 /* The shards each rank counts: contiguous blocks of about equal work, each
  * shard to the rank whose share of the total work holds its midpoint (all
  * zero: equal blocks). Rank q counts shards first[q] .. first[q + 1] - 1
@@ -1087,7 +1078,9 @@ static xp_status xp__run(xp__ctx *c)
 
 static void xp__ctx_free(xp__ctx *c)
 {
-    xp__mine_free(c);
+    for (int64_t i = 0; i < c->nmine; i++)
+        xp_actmat_free(&c->mine[i]);
+    free(c->mine);
     free(c->ci);
     xp_rules_free(&c->rules);
     xp_clustering_free(&c->cl);
