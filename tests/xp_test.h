@@ -7,6 +7,7 @@
 #define XP_TEST_H
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -85,5 +86,14 @@ static int xp_test_pass_, xp_test_fail_;
         xp_test_fail_ = xt_;                                                   \
         XP_TEST_END();                                                         \
     } while (0)
+
+/* xorshift64 (Marsaglia): a repeatable stream of test inputs; *s != 0. */
+static inline uint64_t xp_test_xorshift(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
 
 #endif

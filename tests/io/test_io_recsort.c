@@ -17,10 +17,7 @@ static uint64_t rng = 88172645463325252ull;
 
 static uint64_t next(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return xp_test_xorshift(&rng);
 }
 
 /*
