@@ -14,11 +14,14 @@ void xp_mpi_defaults(void)
     const char *size = getenv("OMPI_COMM_WORLD_SIZE");
     const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
     const char *nodes = getenv("SLURM_STEP_NUM_NODES");
+    int alone = !size && !nodes && !getenv("PMIX_RANK") && !getenv("PMI_RANK") && !getenv("PMI_FD");
     int one_node = size    ? local && strcmp(size, local) == 0
                    : nodes ? strcmp(nodes, "1") == 0
-                           : getenv("PMIX_RANK") == NULL && getenv("PMI_RANK") == NULL;
+                           : alone;
     if (one_node && getenv("OMPI_MCA_pml") == NULL)
         setenv("OMPI_MCA_pml", "ob1", 0);
+    if (alone)
+        setenv("OMPI_MCA_ess_singleton_isolated", "1", 0); /* keeps a user's value */
 }
 
 xp_status xp_mpi_check(int rc, const char *what, xp_err *e)
