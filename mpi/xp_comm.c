@@ -259,18 +259,29 @@ static xp_status xp__union_keys(MPI_Comm comm, const xp_pairs *local, uint64_t *
     return XP_OK;
 }
 
-xp_status xp_pairs_allreduce(MPI_Comm comm, const xp_pairs *local, const xp_colinfo *ci,
-                             xp_pairs *global, xp_err *e)
+xp_status xp_pairs_reduce(MPI_Comm comm, xp_pairs *local, const xp_colinfo *ci, xp_pairs *mine,
+                          xp_err *e)
 {
-    memset(global, 0, sizeof *global);
+    int rank, size;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    memset(mine, 0, sizeof *mine);
+    if (size == 1) { /* the one slice is all, and nothing to add */
+        *mine = *local;
+        memset(local, 0, sizeof *local);
+        return XP_OK;
+    }
     uint64_t *keys = NULL;
     int64_t n = 0, m = 0;
-    XP_CALL(xp__union_keys(comm, local, &keys, &n, e));
-    global->key = keys;
-    global->n = n;
+    xp_status s = xp__union_keys(comm, local, &keys, &n, e);
+    if (s != XP_OK) {
+        xp_pairs_free(local);
+        return s;
+    }
     /* The buffer: per pair its 4 window counts, then, for a generic-generic
      * pair only, its 4 client-window counts (for the others cw is a copy of
      * c: xp_pairs); off[i]: pair i's first count. */
+    int64_t lo = n * rank / size, hi = n * (rank + 1) / size;
     int64_t *off = xp_mem_malloc(((size_t)n + 1) * sizeof *off), *buf = NULL;
     for (int64_t i = 0; off != NULL && i < n; i++) {
         off[i] = m;
@@ -280,11 +291,11 @@ xp_status xp_pairs_allreduce(MPI_Comm comm, const xp_pairs *local, const xp_coli
         off[n] = m;
         buf = xp_mem_calloc((size_t)(m ? m : 1), sizeof *buf);
     }
-    global->c = xp_mem_malloc((size_t)(n ? n : 1) * 4 * sizeof(int64_t));
-    global->cw = xp_mem_malloc((size_t)(n ? n : 1) * 4 * sizeof(int64_t));
-    xp_status s = off && buf && global->c && global->cw
-                      ? XP_OK
-                      : xp_err_set(e, XP_NOMEM, "out of memory for %lld pair counts", (long long)n);
+    mine->c = xp_mem_malloc((size_t)(hi - lo + 1) * 4 * sizeof(int64_t));
+    mine->cw = xp_mem_malloc((size_t)(hi - lo + 1) * 4 * sizeof(int64_t));
+    s = off && buf && mine->c && mine->cw
+            ? XP_OK
+            : xp_err_set(e, XP_NOMEM, "out of memory for %lld pair counts", (long long)n);
     for (int64_t i = 0, j = 0; s == XP_OK && i < local->n; i++) {
         while (keys[j] != local->key[i])
             j++;
@@ -292,18 +303,24 @@ xp_status xp_pairs_allreduce(MPI_Comm comm, const xp_pairs *local, const xp_coli
         if (off[j + 1] - off[j] == 8)
             memcpy(buf + off[j] + 4, local->cw + 4 * i, 4 * sizeof *buf);
     }
+    xp_pairs_free(local);
     s = xp_agree(comm, s, e);
     if (s == XP_OK)
         s = xp_allreduce_counts(comm, buf, m, e);
-    for (int64_t j = 0; s == XP_OK && j < n; j++) {
-        memcpy(global->c + 4 * j, buf + off[j], 4 * sizeof *buf);
-        memcpy(global->cw + 4 * j, buf + off[j] + (off[j + 1] - off[j] == 8 ? 4 : 0),
+    /* This rank's slice: its keys moved to the front, its counts out. */
+    for (int64_t j = lo; s == XP_OK && j < hi; j++) {
+        memcpy(mine->c + 4 * (j - lo), buf + off[j], 4 * sizeof *buf);
+        memcpy(mine->cw + 4 * (j - lo), buf + off[j] + (off[j + 1] - off[j] == 8 ? 4 : 0),
                4 * sizeof *buf);
     }
+    if (s == XP_OK && hi > lo)
+        memmove(keys, keys + lo, (size_t)(hi - lo) * sizeof *keys);
+    mine->key = keys;
+    mine->n = hi - lo;
     free(off);
     free(buf);
     if (s != XP_OK)
-        xp_pairs_free(global);
+        xp_pairs_free(mine);
     return s;
 }
 

@@ -80,23 +80,28 @@ xp_status xp_alltoall_items(MPI_Comm comm, const void *send, const int64_t *coun
                             int64_t *rcount, xp_err *e);
 
 /*
- * Collective. The union of every rank's pairs with their counts summed:
- * keys are exchanged (MPI_Allgatherv), merged into one sorted key list, and
- * the counts reduced with one MPI_Allreduce: the 4 window counts of every
- * pair and the 4 client-window counts of the generic-generic pairs only
- * (templates from ci; for the others cw is a copy of c, made again after),
- * by xp_allreduce_counts (32 bits when they fit). Integers only, so the
- * result does not depend on how the windows were split. *global is owned
- * by the caller.
+ * Collective. The union of every rank's pairs with their counts summed,
+ * each rank keeping its slice of them: keys are exchanged
+ * (MPI_Allgatherv), merged into one sorted key list, and the counts
+ * reduced with one MPI_Allreduce: the 4 window counts of every pair and
+ * the 4 client-window counts of the generic-generic pairs only (templates
+ * from ci; for the others cw is a copy of c, made again after), by
+ * xp_allreduce_counts (32 bits when they fit). Integers only, so the
+ * result does not depend on how the windows were split. *mine gets this
+ * rank's contiguous slice of the n sorted pairs, [n r / size, n (r + 1) /
+ * size) for rank r, the slice it scores: the slices in rank order are all
+ * pairs, each once. *local is consumed (freed; at one rank it becomes
+ * *mine as it is, as one rank has nothing to add). *mine is owned by the
+ * caller.
  */
-xp_status xp_pairs_allreduce(MPI_Comm comm, const xp_pairs *local, const xp_colinfo *ci,
-                             xp_pairs *global, xp_err *e);
+xp_status xp_pairs_reduce(MPI_Comm comm, xp_pairs *local, const xp_colinfo *ci, xp_pairs *mine,
+                          xp_err *e);
 
 /*
  * Collective. Append every rank's rules in `part` (rank 0's first, then
  * rank 1's, ...) to *acc on every rank, and add the ranks' candidate counts.
- * Ranks score contiguous ranges of the same sorted pairs, so the result is
- * in pair order whatever the rank count.
+ * Ranks score their contiguous slices of the sorted pairs
+ * (xp_pairs_reduce), so the result is in pair order whatever the rank count.
  */
 xp_status xp_rules_allgather(MPI_Comm comm, const xp_rules *part, xp_rules *acc, xp_err *e);
 

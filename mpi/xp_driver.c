@@ -549,16 +549,15 @@ static xp_status xp__count_all(xp__ctx *c, xp_rules *acc)
             if (s == XP_OK) {
                 xp__stage_begin(c);
                 s = xp__stage_end(c, XP_ST_REDUCE,
-                                  xp_pairs_allreduce(c->comm, &local, c->ci, &global, &c->e));
+                                  xp_pairs_reduce(c->comm, &local, c->ci, &global, &c->e));
                 s = xp_agree(c->comm, s, &c->e);
             }
             xp_pairs_free(&local);
             if (s == XP_OK) {
-                /* Each rank scores a contiguous slice of the same pairs. */
+                /* Each rank scores its slice of the pairs. */
                 xp_rules part = {0};
-                int64_t lo = global.n * c->rank / c->size, hi = global.n * (c->rank + 1) / c->size;
                 xp__stage_begin(c);
-                s = xp_score_pairs(&c->m, c->ci, &global, lo, hi, &so, &part, &c->e);
+                s = xp_score_pairs(&c->m, c->ci, &global, 0, global.n, &so, &part, &c->e);
                 s = xp_agree(c->comm, s, &c->e);
                 if (s == XP_OK)
                     s = xp_rules_allgather(c->comm, &part, acc, &c->e);

@@ -1,5 +1,5 @@
 /*
- * test_preduce.c - the pair counts' reduction (xp_pairs_allreduce,
+ * test_preduce.c - the pair counts' reduction (xp_pairs_reduce,
  * mpi/xp_comm.h) under mpiexec at 1, 2, 3 and 4 ranks, against sums every
  * rank computes itself from what each rank contributes (a seeded
  * generator: every rank can make every rank's pairs).
@@ -9,9 +9,11 @@
  * of the candidate pairs (some on every rank, some on one), with its own
  * window counts c and, for generic-generic pairs, client-window counts cw
  * (for the others cw is a copy of c, as the counter makes it). Checked:
- * the union of keys, sorted; c and cw summed exactly for every pair; cw a
- * copy of c for the others; in 32 bits (small counts), in 64 bits when
- * forced (XP_WIDE_COUNTS) and when the sums pass INT32_MAX.
+ * each rank's pairs sorted, the ranks' ranges in rank order and together
+ * the union of all keys, each exactly once; c and cw summed exactly for
+ * every pair; cw a copy of c for the others; in 32 bits (small counts), in
+ * 64 bits when forced (XP_WIDE_COUNTS) and when the sums pass INT32_MAX;
+ * with ranks that hold no pairs; the rank's own pairs consumed.
  */
 #include <mpi.h>
 #include <stdint.h>
@@ -51,15 +53,15 @@ static void colinfo(xp_colinfo *ci)
 }
 
 /* Rank q's pairs (sorted by key, as the counter gives them) with counts
- * of about `scale`. */
-static void pairs_of(int q, const xp_colinfo *ci, int64_t scale, xp_pairs *p)
+ * of about `scale`; none when q is odd and `odd_empty`. */
+static void pairs_of(int q, const xp_colinfo *ci, int64_t scale, int odd_empty, xp_pairs *p)
 {
     uint64_t s = 1000 + (uint64_t)q;
     p->n = 0;
     p->key = malloc(NCOL * NCOL * sizeof *p->key);
     p->c = malloc(4 * NCOL * NCOL * sizeof *p->c);
     p->cw = malloc(4 * NCOL * NCOL * sizeof *p->cw);
-    for (uint32_t a = 0; a < NCOL; a++)
+    for (uint32_t a = 0; a < NCOL && !(odd_empty && q % 2); a++)
         for (uint32_t b = a + 1; b < NCOL; b++) {
             int tpl = xp_template(ci, a, b);
             /* Pairs (a + b) % 3 == 0 on every rank, the others on about half. */
@@ -75,22 +77,21 @@ static void pairs_of(int q, const xp_colinfo *ci, int64_t scale, xp_pairs *p)
         }
 }
 
-static void check_reduce(const xp_colinfo *ci, int64_t scale, const char *wide)
+static void check_reduce(const xp_colinfo *ci, int64_t scale, const char *wide, int odd_empty)
 {
     if (wide)
         setenv("XP_WIDE_COUNTS", wide, 1);
     else
         unsetenv("XP_WIDE_COUNTS");
-    xp_pairs mine = {0}, global = {0}, want = {0};
-    pairs_of(rank, ci, scale, &mine);
+    xp_pairs mine = {0}, got = {0}, want = {0};
+    pairs_of(rank, ci, scale, odd_empty, &mine);
     /* The expected union and sums, from every rank's pairs. */
-    want.key = calloc(NCOL * NCOL, sizeof *want.key);
     want.c = calloc(4 * NCOL * NCOL, sizeof *want.c);
     want.cw = calloc(4 * NCOL * NCOL, sizeof *want.cw);
     uint8_t seen[NCOL * NCOL] = {0};
     for (int q = 0; q < size; q++) {
         xp_pairs p = {0};
-        pairs_of(q, ci, scale, &p);
+        pairs_of(q, ci, scale, odd_empty, &p);
         for (int64_t i = 0; i < p.n; i++) {
             uint64_t a = p.key[i] >> 32, b = p.key[i] & 0xffffffffu;
             seen[a * NCOL + b] = 1;
@@ -103,27 +104,43 @@ static void check_reduce(const xp_colinfo *ci, int64_t scale, const char *wide)
     }
     xp_err e;
     xp_err_clear(&e);
-    XP_CHECK_INT(xp_pairs_allreduce(MPI_COMM_WORLD, &mine, ci, &global, &e), XP_OK);
-    int64_t n = 0;
-    for (int k = 0; k < NCOL * NCOL; k++)
-        n += seen[k];
-    XP_CHECK_INT(global.n, n);
-    for (int64_t i = 0; i < global.n; i++) {
-        uint64_t a = global.key[i] >> 32, b = global.key[i] & 0xffffffffu;
+    XP_CHECK_INT(xp_pairs_reduce(MPI_COMM_WORLD, &mine, ci, &got, &e), XP_OK);
+    XP_CHECK(mine.key == NULL && mine.n == 0); /* consumed */
+    for (int64_t i = 0; i < got.n; i++) {
+        uint64_t a = got.key[i] >> 32, b = got.key[i] & 0xffffffffu;
         XP_CHECK(a < NCOL && b < NCOL && seen[a * NCOL + b]);
         if (i > 0)
-            XP_CHECK(global.key[i - 1] < global.key[i]);
+            XP_CHECK(got.key[i - 1] < got.key[i]);
         if (a >= NCOL || b >= NCOL)
             continue;
         int gg = xp_template(ci, (uint32_t)a, (uint32_t)b) == XP_TPL_GG;
         for (int k = 0; k < 4; k++) {
-            XP_CHECK_INT(global.c[4 * i + k], want.c[4 * (a * NCOL + b) + k]);
-            XP_CHECK_INT(global.cw[4 * i + k],
-                         gg ? want.cw[4 * (a * NCOL + b) + k] : global.c[4 * i + k]);
+            XP_CHECK_INT(got.c[4 * i + k], want.c[4 * (a * NCOL + b) + k]);
+            XP_CHECK_INT(got.cw[4 * i + k],
+                         gg ? want.cw[4 * (a * NCOL + b) + k] : got.c[4 * i + k]);
         }
     }
-    xp_pairs_free(&mine);
-    xp_pairs_free(&global);
+    /* The ranges: in rank order, together every key once. */
+    int64_t n = 0, total = got.n;
+    for (int k = 0; k < NCOL * NCOL; k++)
+        n += seen[k];
+    MPI_Allreduce(MPI_IN_PLACE, &total, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+    XP_CHECK_INT(total, n);
+    XP_CHECK_INT(got.n, n * (rank + 1) / size - n * rank / size); /* the rank's slice */
+    uint64_t ends[2] = {got.n ? got.key[0] : UINT64_MAX, got.n ? got.key[got.n - 1] : 0};
+    uint64_t *all = malloc(2 * (size_t)size * sizeof *all);
+    MPI_Allgather(ends, 2, MPI_UINT64_T, all, 2, MPI_UINT64_T, MPI_COMM_WORLD);
+    uint64_t last = 0;
+    int any = 0;
+    for (int q = 0; q < size; q++) {
+        if (all[2 * q] == UINT64_MAX)
+            continue; /* no pairs */
+        XP_CHECK(!any || last < all[2 * q]);
+        last = all[2 * q + 1];
+        any = 1;
+    }
+    free(all);
+    xp_pairs_free(&got);
     xp_pairs_free(&want);
 }
 
@@ -137,9 +154,10 @@ int main(int argc, char **argv)
     XP_CHECK_INT(xp_template(ci, 6, 7), XP_TPL_GG); /* the kinds are all there */
     XP_CHECK_INT(xp_template(ci, 0, 1), XP_TPL_FF);
     XP_CHECK_INT(xp_template(ci, 0, 6), XP_TPL_FG);
-    check_reduce(ci, 10, NULL);               /* 32 bits */
-    check_reduce(ci, 10, "1");                /* 64 bits, forced */
-    check_reduce(ci, 3000000000LL, NULL);     /* sums past INT32_MAX: 64 bits */
-    check_reduce(ci, 2147483647LL / 5, NULL); /* 32 bits below 5 ranks, else 64 */
+    check_reduce(ci, 10, NULL, 0);               /* 32 bits */
+    check_reduce(ci, 10, "1", 0);                /* 64 bits, forced */
+    check_reduce(ci, 3000000000LL, NULL, 0);     /* sums past INT32_MAX: 64 bits */
+    check_reduce(ci, 2147483647LL / 5, NULL, 0); /* 32 bits below 5 ranks, else 64 */
+    check_reduce(ci, 10, NULL, 1);               /* odd ranks hold no pairs */
     XP_TEST_MPI_END();
 }
