@@ -103,19 +103,21 @@ xp_status xp_allreduce_counts(MPI_Comm comm, int64_t *v, int64_t n, xp_err *e)
     XP_MPI_CALL(e, MPI_Allreduce(MPI_IN_PLACE, &big, 1, MPI_INT64_T, MPI_SUM, comm));
     if (big > INT32_MAX)
         return xp_allreduce_i64(comm, v, n, MPI_SUM, e);
-    int32_t *h = xp_mem_malloc((size_t)(n ? n : 1) * sizeof *h);
-    int bad = h == NULL;
-    XP_MPI_CALL(e, MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, comm));
-    if (bad) {
-        free(h);
-        return xp_err_set(e, XP_NOMEM, "out of memory for %lld counts", (long long)n);
+    /* Packed to 32 bits in the first half of v itself, not in a fresh array
+     * (memory touched for the first time is dear: bench/README.md): element
+     * i goes to bytes 4i..4i+3, which hold nothing still to be read, and
+     * back from the last element down. memcpy: no type punning. */
+    char *h = (char *)v;
+    for (int64_t i = 0; i < n; i++) {
+        int32_t x = (int32_t)v[i];
+        memcpy(h + 4 * i, &x, sizeof x);
     }
-    for (int64_t i = 0; i < n; i++)
-        h[i] = (int32_t)v[i];
-    xp_status s = xp__allreduce_chunks(comm, h, n, MPI_INT32_T, sizeof *h, MPI_SUM, e);
-    for (int64_t i = 0; s == XP_OK && i < n; i++)
-        v[i] = h[i];
-    free(h);
+    xp_status s = xp__allreduce_chunks(comm, h, n, MPI_INT32_T, sizeof(int32_t), MPI_SUM, e);
+    for (int64_t i = n - 1; i >= 0; i--) {
+        int32_t x;
+        memcpy(&x, h + 4 * i, sizeof x);
+        v[i] = s == XP_OK ? x : 0;
+    }
     return s;
 }
 
@@ -259,6 +261,13 @@ static xp_status xp__union_keys(MPI_Comm comm, const xp_pairs *local, uint64_t *
     return XP_OK;
 }
 
+/* Generic-generic pairs carry client-window counts of their own
+ * (xp_template: two generics make that template, whatever else). */
+static int xp__pair_gg(const xp_colinfo *ci, uint64_t key)
+{
+    return ci[key >> 32].generic && ci[(uint32_t)key].generic;
+}
+
 xp_status xp_pairs_reduce(MPI_Comm comm, xp_pairs *local, const xp_colinfo *ci, xp_pairs *mine,
                           xp_err *e)
 {
@@ -272,55 +281,59 @@ xp_status xp_pairs_reduce(MPI_Comm comm, xp_pairs *local, const xp_colinfo *ci, 
         return XP_OK;
     }
     uint64_t *keys = NULL;
-    int64_t n = 0, m = 0;
+    int64_t n = 0, ngg = 0;
     xp_status s = xp__union_keys(comm, local, &keys, &n, e);
     if (s != XP_OK) {
         xp_pairs_free(local);
         return s;
     }
-    /* The buffer: per pair its 4 window counts, then, for a generic-generic
-     * pair only, its 4 client-window counts (for the others cw is a copy of
-     * c: xp_pairs); off[i]: pair i's first count. */
-    int64_t lo = n * rank / size, hi = n * (rank + 1) / size;
-    int64_t *off = xp_mem_malloc(((size_t)n + 1) * sizeof *off), *buf = NULL;
-    for (int64_t i = 0; off != NULL && i < n; i++) {
-        off[i] = m;
-        m += xp_template(ci, (uint32_t)(keys[i] >> 32), (uint32_t)keys[i]) == XP_TPL_GG ? 8 : 4;
+    /* The buffer: the 4 window counts of every pair, then the 4
+     * client-window counts of each generic-generic pair, in key order (for
+     * the others cw is a copy of c: xp_pairs). No offsets are stored: two
+     * walks in key order count the generic-generic pairs passed. */
+    for (int64_t j = 0; j < n; j++)
+        ngg += xp__pair_gg(ci, keys[j]);
+    int64_t m = 4 * (n + ngg);
+    int64_t *buf = xp_mem_calloc((size_t)(m ? m : 1), sizeof *buf), *gw = buf + 4 * n;
+    s = buf ? XP_OK : xp_err_set(e, XP_NOMEM, "out of memory for %lld pair counts", (long long)n);
+    for (int64_t i = 0, j = 0, g = 0; s == XP_OK && i < local->n; i++, j++) {
+        for (; keys[j] != local->key[i]; j++)
+            g += xp__pair_gg(ci, keys[j]);
+        memcpy(buf + 4 * j, local->c + 4 * i, 4 * sizeof *buf);
+        if (xp__pair_gg(ci, keys[j]))
+            memcpy(gw + 4 * g++, local->cw + 4 * i, 4 * sizeof *buf);
     }
-    if (off != NULL) {
-        off[n] = m;
-        buf = xp_mem_calloc((size_t)(m ? m : 1), sizeof *buf);
-    }
-    mine->c = xp_mem_malloc((size_t)(hi - lo + 1) * 4 * sizeof(int64_t));
-    mine->cw = xp_mem_malloc((size_t)(hi - lo + 1) * 4 * sizeof(int64_t));
-    s = off && buf && mine->c && mine->cw
-            ? XP_OK
-            : xp_err_set(e, XP_NOMEM, "out of memory for %lld pair counts", (long long)n);
-    for (int64_t i = 0, j = 0; s == XP_OK && i < local->n; i++) {
-        while (keys[j] != local->key[i])
-            j++;
-        memcpy(buf + off[j], local->c + 4 * i, 4 * sizeof *buf);
-        if (off[j + 1] - off[j] == 8)
-            memcpy(buf + off[j] + 4, local->cw + 4 * i, 4 * sizeof *buf);
-    }
-    xp_pairs_free(local);
     s = xp_agree(comm, s, e);
     if (s == XP_OK)
         s = xp_allreduce_counts(comm, buf, m, e);
-    /* This rank's slice: its keys moved to the front, its counts out. */
-    for (int64_t j = lo; s == XP_OK && j < hi; j++) {
-        memcpy(mine->c + 4 * (j - lo), buf + off[j], 4 * sizeof *buf);
-        memcpy(mine->cw + 4 * (j - lo), buf + off[j] + (off[j + 1] - off[j] == 8 ? 4 : 0),
-               4 * sizeof *buf);
+    /* This rank's slice [lo, hi): its keys moved to the front, its counts
+     * out, into the arrays of its own pairs when they are large enough (at
+     * 2 ranks they nearly always are: fresh memory is dear on this VM). */
+    int64_t lo = n * rank / size, hi = n * (rank + 1) / size, k = hi - lo;
+    if (s == XP_OK && local->n < k) {
+        xp_pairs_free(local);
+        local->c = xp_mem_malloc((size_t)k * 4 * sizeof *local->c);
+        local->cw = xp_mem_malloc((size_t)k * 4 * sizeof *local->cw);
+        if (local->c == NULL || local->cw == NULL)
+            s = xp_err_set(e, XP_NOMEM, "out of memory for %lld pair counts", (long long)k);
     }
-    if (s == XP_OK && hi > lo)
-        memmove(keys, keys + lo, (size_t)(hi - lo) * sizeof *keys);
-    mine->key = keys;
-    mine->n = hi - lo;
-    free(off);
+    if (s == XP_OK) {
+        int64_t g = 0;
+        for (int64_t j = 0; j < lo; j++)
+            g += xp__pair_gg(ci, keys[j]);
+        for (int64_t j = lo; j < hi; j++) {
+            memcpy(local->c + 4 * (j - lo), buf + 4 * j, 4 * sizeof *buf);
+            memcpy(local->cw + 4 * (j - lo), xp__pair_gg(ci, keys[j]) ? gw + 4 * g++ : buf + 4 * j,
+                   4 * sizeof *buf);
+        }
+        memmove(keys, keys + lo, (size_t)k * sizeof *keys);
+        *mine = (xp_pairs){k, keys, local->c, local->cw};
+        local->c = local->cw = NULL;
+        keys = NULL;
+    }
+    free(keys);
     free(buf);
-    if (s != XP_OK)
-        xp_pairs_free(mine);
+    xp_pairs_free(local);
     return s;
 }
 

@@ -52,10 +52,10 @@ xp_status xp_allreduce_i64(MPI_Comm comm, int64_t *v, int64_t n, MPI_Op op, xp_e
 /* Collective. Bitwise OR of n uint64 words over all ranks, in place. */
 xp_status xp_allreduce_bor(MPI_Comm comm, uint64_t *v, int64_t n, xp_err *e);
 /* Collective. Sum of non-negative counts v[0..n) over ranks, exact, in
- * place: sent as 32-bit integers (half the bytes) when no sum can exceed
- * INT32_MAX (the sum over ranks of each rank's largest count does not),
- * else as 64-bit. XP_WIDE_COUNTS=1 in the environment: 64 bits always
- * (tests). */
+ * place: sent as 32-bit integers (half the bytes, packed into v itself)
+ * when no sum can exceed INT32_MAX (the sum over ranks of each rank's
+ * largest count does not), else as 64-bit. XP_WIDE_COUNTS=1 in the
+ * environment: 64 bits always (tests). On failure v is unspecified. */
 xp_status xp_allreduce_counts(MPI_Comm comm, int64_t *v, int64_t n, xp_err *e);
 
 /*
