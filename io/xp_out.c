@@ -167,10 +167,9 @@ xp_status xp_out_sort_rules(const xp_meta *m, xp_rules *r, xp_err *e)
 {
     xp__ids t;
     XP_CALL(xp__ids_make(m, r, &t, e));
-    xp__rkey *k = malloc((size_t)(r->n ? r->n : 1) * sizeof *k);
-    xp_rule *v = malloc((size_t)(r->n ? r->n : 1) * sizeof *v);
+    xp__rkey *k = xp_mem_malloc((size_t)(r->n ? r->n : 1) * sizeof *k);
     xp_status s = XP_OK;
-    if (k == NULL || v == NULL)
+    if (k == NULL)
         s = xp_err_set(e, XP_NOMEM, "out of memory sorting %lld rules", (long long)r->n);
     for (int64_t i = 0; s == XP_OK && i < r->n; i++) {
         const xp_rule *x = &r->v[i];
@@ -179,12 +178,26 @@ xp_status xp_out_sort_rules(const xp_meta *m, xp_rules *r, xp_err *e)
     }
     if (s == XP_OK) {
         qsort(k, (size_t)r->n, sizeof *k, xp__cmp_rkey);
-        for (int64_t i = 0; i < r->n; i++)
-            v[i] = r->v[k[i].idx];
-        memcpy(r->v, v, (size_t)r->n * sizeof *v);
+        /* Place i gets rule k[i].idx: moved in place along each cycle of the
+         * permutation (k[j].idx = j marks j done), not through a copy of
+         * all rules: a fresh 2.7 MB array was 600 page faults, about 6 ms,
+         * on every rank (1000 clients x 7 h; bench/touch_bench). */
+        for (int64_t i = 0; i < r->n; i++) {
+            if (k[i].idx == i)
+                continue;
+            xp_rule first = r->v[i];
+            int64_t j = i;
+            while (k[j].idx != i) {
+                int64_t from = k[j].idx;
+                r->v[j] = r->v[from];
+                k[j].idx = j;
+                j = from;
+            }
+            r->v[j] = first;
+            k[j].idx = j;
+        }
     }
     free(k);
-    free(v);
     free(t.id);
     free(t.arena);
     return s;
