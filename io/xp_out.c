@@ -180,7 +180,7 @@ xp_status xp_out_sort_rules(const xp_meta *m, xp_rules *r, xp_err *e)
         qsort(k, (size_t)r->n, sizeof *k, xp__cmp_rkey);
         /* Place i gets rule k[i].idx: moved in place along each cycle of the
          * permutation (k[j].idx = j marks j done), not through a copy of
-         * all rules: a fresh 2.7 MB array was 600 page faults, about 6 ms,
+         * all rules: a fresh 2.7 MB array was about 500 page faults, 6 ms,
          * on every rank (1000 clients x 7 h; bench/touch_bench). */
         for (int64_t i = 0; i < r->n; i++) {
             if (k[i].idx == i)
