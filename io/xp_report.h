@@ -33,6 +33,16 @@ typedef struct xp_report_opts {
     /* Warnings (graph.svg not drawn, and why); NULL: to stderr. */
     void (*warn)(void *ctx, const char *msg);
     void *warn_ctx;
+    /* rules.jsonl parsed by several processes at once (the miner's ranks):
+     * this one parses part `part` of `parts` (equal byte ranges cut at line
+     * starts), and gather, called by every one of them, returns all parts'
+     * items in part order (*all malloc'd; items of `size` bytes, n of them
+     * here) with the status agreed among them (s: this one's). NULL or
+     * parts < 2: all parsed here. */
+    int part, parts;
+    xp_status (*gather)(void *ctx, xp_status s, const void *mine, size_t n, size_t size, void **all,
+                        size_t *nall, xp_err *e);
+    void *gather_ctx;
 } xp_report_opts;
 
 /*

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "xp_error.h"
+#include "xp_report.h"
 #include "xp_report_names.h"
 #include "xp_report_side.h"
 
@@ -79,11 +80,13 @@ xp_status xp__report_read_file(const char *path, char **buf, size_t *len, xp_err
 /* Build the model from dir (see xp_report_write_all). names is borrowed and
  * must outlive rep. Release with xp__report_free. */
 xp_status xp__report_load(const char *dir, const xp_names *names, const char *names_path,
-                          xp_report *rep, xp_err *e);
-/* The same from memory buffers (clusters/summary may be NULL: absent). */
+                          const xp_report_opts *o, xp_report *rep, xp_err *e);
+/* The same from memory buffers (clusters/summary may be NULL: absent); o
+ * (may be NULL) says whether rules.jsonl is parsed in parts
+ * (xp_report_opts.gather). */
 xp_status xp__report_load_mem(const char *rules, size_t rules_len, const char *clusters,
                               size_t clusters_len, const char *summary, size_t summary_len,
-                              const char *dir, xp_report *rep, xp_err *e);
+                              const char *dir, const xp_report_opts *o, xp_report *rep, xp_err *e);
 void xp__report_free(xp_report *rep);
 
 /* Nodes, clusters, cut and loose rules and cliques, once rep->rules are

@@ -944,8 +944,9 @@ static xp_status xp__commit(xp__ctx *c, xp_status s)
  * least loaded of the first min(size, 4) ranks. Costs are the files' times
  * in ms on 21,454 rules (1000 clients x 7 h, 2-core VM, printf-free
  * writers: report.html 51, graph.graphml 42, report.txt 20, graph.dot 9;
- * every writing rank also loads the results, 70-80). At 2 ranks: rank 0
- * report.html and graph.dot, rank 1 graph.graphml and report.txt. */
+ * every rank also loads the results: 74 alone, each rank parsing its part
+ * of rules.jsonl). At 2 ranks: rank 0 report.html and graph.dot, rank 1
+ * graph.graphml and report.txt. */
 static unsigned xp__report_share(int rank, int size)
 {
     static const struct {
@@ -965,6 +966,23 @@ static unsigned xp__report_share(int rank, int size)
     return mine;
 }
 
+/* xp_report_opts.gather: every rank's part of the reports' rules, in rank
+ * order, on every rank. Collective; the status is agreed first, so that a
+ * rank whose part did not parse stops them all with its message. */
+static xp_status xp__report_gather(void *ctx, xp_status s, const void *mine, size_t n, size_t size,
+                                   void **all, size_t *nall, xp_err *e)
+{
+    xp__ctx *c = ctx;
+    int64_t na = 0;
+    *all = NULL;
+    *nall = 0;
+    XP_CALL(xp_agree(c->comm, s, e));
+    XP_CALL(xp_allgather_items(c->comm, mine, (int64_t)n, size, all, &na, "rules for the reports",
+                               "use --no-reports and expose-report", e));
+    *nall = (size_t)na;
+    return XP_OK;
+}
+
 /*
  * The reports (report.txt, report.html, graph.*; docs/outputs.md) made
  * from the rules.jsonl and clusters.json just committed, by the code of
@@ -976,10 +994,17 @@ static unsigned xp__report_share(int rank, int size)
 static xp_status xp__reports(xp__ctx *c)
 {
     double t = MPI_Wtime();
-    xp_report_opts ro = {
-        .names_path = c->o.names[0] ? c->o.names : NULL, .warn = xp__warn, .warn_ctx = c};
+    xp_report_opts ro = {.names_path = c->o.names[0] ? c->o.names : NULL,
+                         .warn = xp__warn,
+                         .warn_ctx = c,
+                         .part = c->rank,
+                         .parts = c->size,
+                         .gather = xp__report_gather,
+                         .gather_ctx = c};
+    /* Every rank parses its part of rules.jsonl (xp__report_gather), also
+     * those that write no file. */
     unsigned which = xp__report_share(c->rank, c->size);
-    xp_status s = which ? xp_report_write_tmp(c->o.out, &ro, which, &c->e) : XP_OK;
+    xp_status s = xp_report_write_tmp(c->o.out, &ro, which, &c->e);
     s = xp_agree(c->comm, s, &c->e);
     if (c->rank == 0) {
         if (s == XP_OK)

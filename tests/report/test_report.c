@@ -189,8 +189,9 @@ static void test_model(void)
     xp_report rep;
     xp_err e;
     xp_err_clear(&e);
-    XP_CHECK_INT(xp__report_load_mem(rules, strlen(rules), cl, strlen(cl), NULL, 0, "d", &rep, &e),
-                 XP_OK);
+    XP_CHECK_INT(
+        xp__report_load_mem(rules, strlen(rules), cl, strlen(cl), NULL, 0, "d", NULL, &rep, &e),
+        XP_OK);
     XP_CHECK_INT(rep.nrules, 9);
     XP_CHECK_INT(rep.nnodes, 6);
     XP_CHECK_INT(rep.nclusters, 1);
@@ -220,15 +221,83 @@ static void test_model(void)
     /* Errors name the file and the line. */
     static const char bad[] = RULE("10.0.0.1", "10.0.0.2", "0.9") "{\"lhs\": 1}\n";
     xp_err_clear(&e);
-    XP_CHECK_INT(xp__report_load_mem(bad, strlen(bad), NULL, 0, NULL, 0, "out", &rep, &e), XP_FORMAT);
+    XP_CHECK_INT(xp__report_load_mem(bad, strlen(bad), NULL, 0, NULL, 0, "out", NULL, &rep, &e),
+                 XP_FORMAT);
     XP_CHECK_STR(e.msg, "out/rules.jsonl: line 2: \"lhs\" should be an object");
     xp__report_free(&rep);
     static const char badcl[] = "{\"clusters\": [{\"id\": 0, \"rules\": [9]}]}";
     xp_err_clear(&e);
     XP_CHECK_INT(xp__report_load_mem(rules, strlen(rules), badcl, strlen(badcl), NULL, 0, "out",
-                                     &rep, &e), XP_FORMAT);
+                                     NULL, &rep, &e),
+                 XP_FORMAT);
     XP_CHECK_STR(e.msg, "out/clusters.json: clusters[0].rules[0] should be a rule index 0..8");
     xp__report_free(&rep);
+}
+
+/* xp_report_opts.gather for one process playing each part in turn: its
+ * own items back, and what it was called with. */
+static int gather_calls;
+static xp_status gather_s;
+
+static xp_status own_gather(void *ctx, xp_status s, const void *mine, size_t n, size_t size,
+                            void **all, size_t *nall, xp_err *e)
+{
+    (void)ctx;
+    (void)e;
+    gather_calls++;
+    gather_s = s;
+    *all = malloc(n ? n * size : 1);
+    if (n)
+        memcpy(*all, mine, n * size);
+    *nall = n;
+    return s;
+}
+
+/* rules.jsonl parsed in parts (the miner's ranks): the parts, in order,
+ * hold every rule once, for 1 to 5 parts and any split of the bytes; an
+ * error names its line in the whole file, and the gather is reached. */
+static void test_parts(void)
+{
+    static const char rules[] = RULE("10.0.0.1", "10.0.0.2", "0.9")
+        RULE("10.0.0.2", "10.0.0.1", "0.8") "\n" RULE("10.0.0.1", "10.0.0.3", "0.7")
+            RULE("10.0.0.3", "10.0.0.1", "0.6") RULE("10.0.0.2", "10.0.0.3", "0.5");
+    static const double want[] = {0.9, 0.8, 0.7, 0.6, 0.5};
+    xp_err e;
+    for (int parts = 1; parts <= 5; parts++) {
+        int got = 0, order = 1;
+        for (int part = 0; part < parts; part++) {
+            xp_report_opts o = {.part = part, .parts = parts, .gather = own_gather};
+            xp_report rep;
+            xp_err_clear(&e);
+            gather_calls = 0;
+            XP_CHECK_INT(
+                xp__report_load_mem(rules, strlen(rules), NULL, 0, NULL, 0, "d", &o, &rep, &e),
+                XP_OK);
+            XP_CHECK_INT(gather_calls, parts > 1);
+            for (size_t i = 0; i < rep.nrules; i++)
+                order &= got + (int)i < 5 && rep.rules[i].score == want[got + i];
+            got += (int)rep.nrules;
+            xp__report_free(&rep);
+        }
+        XP_CHECK_INT(got, 5);
+        XP_CHECK(order);
+    }
+    /* The bad line is line 4 of the file, in the second of two parts. */
+    static const char bad[] = RULE("10.0.0.1", "10.0.0.2", "0.9")
+        RULE("10.0.0.2", "10.0.0.1", "0.8") RULE("10.0.0.1", "10.0.0.3", "0.7") "{\"lhs\": 1}\n";
+    for (int part = 0; part < 2; part++) {
+        xp_report_opts o = {.part = part, .parts = 2, .gather = own_gather};
+        xp_report rep;
+        xp_err_clear(&e);
+        gather_calls = 0;
+        xp_status s = xp__report_load_mem(bad, strlen(bad), NULL, 0, NULL, 0, "out", &o, &rep, &e);
+        XP_CHECK_INT(s, part == 0 ? XP_OK : XP_FORMAT);
+        XP_CHECK_INT(gather_calls, 1);
+        XP_CHECK_INT(gather_s, s);
+        if (part == 1)
+            XP_CHECK_STR(e.msg, "out/rules.jsonl: line 4: \"lhs\" should be an object");
+        xp__report_free(&rep);
+    }
 }
 
 static void test_counts(void)
@@ -350,6 +419,7 @@ int main(int argc, char **argv)
     test_json();
     test_json_numbers();
     test_model();
+    test_parts();
     test_counts();
     test_blob_escape();
     if (argc > 1)
