@@ -3,8 +3,9 @@
  * an output directory's rules.jsonl and clusters.json alone, so they can be
  * regenerated (for instance with new host names) without mining again.
  *
- * Not collective: one process (rank 0 of the miner, or expose-report) calls
- * it. Outputs, all in the same directory (docs/outputs.md):
+ * One process calls it (expose-report), or, with xp_report_opts.gather,
+ * every rank of the miner, each parsing part of rules.jsonl. Outputs, all
+ * in the same directory (docs/outputs.md):
  *   report.txt     the rules cluster by cluster in the paper's notation, with
  *                  a plain-words explanation of each rule
  *   report.html    one self-contained page drawing the rule graph (Fig. 6)
