@@ -88,6 +88,10 @@ xp_status xp__report_load_mem(const char *rules, size_t rules_len, const char *c
                               size_t clusters_len, const char *summary, size_t summary_len,
                               const char *dir, const xp_report_opts *o, xp_report *rep, xp_err *e);
 void xp__report_free(xp_report *rep);
+/* When rules.jsonl is parsed in parts (o->gather), a process that fails
+ * before its part (s: why) still takes part in the gather, so that no
+ * other waits for it; returns the agreed status (s when not in parts). */
+xp_status xp__report_gather_failed(const xp_report_opts *o, xp_status s, xp_err *e);
 
 /* Nodes, clusters, cut and loose rules and cliques, once rep->rules are
  * read; cl is clusters.json's tree (NULL: absent, clusters then come from

@@ -246,6 +246,17 @@ static xp_status xp__load_rules_part(xp_report *rep, const char *buf, size_t len
     return s;
 }
 
+xp_status xp__report_gather_failed(const xp_report_opts *o, xp_status s, xp_err *e)
+{
+    if (o == NULL || o->gather == NULL || o->parts < 2)
+        return s;
+    void *all = NULL;
+    size_t n = 0;
+    xp_status g = o->gather(o->gather_ctx, s, NULL, 0, sizeof(xp_report_rule), &all, &n, e);
+    free(all);
+    return g != XP_OK ? g : s;
+}
+
 xp_status xp__report_load_mem(const char *rules, size_t rules_len, const char *clusters,
                               size_t clusters_len, const char *summary, size_t summary_len,
                               const char *dir, const xp_report_opts *o, xp_report *rep, xp_err *e)
@@ -306,6 +317,8 @@ xp_status xp__report_load(const char *dir, const xp_names *names, const char *na
         s = xp__read_optional(dir, "summary.json", &sum, &nsum, e);
     if (s == XP_OK)
         s = xp__report_load_mem(rules, nrules, cl, ncl, sum, nsum, dir, o, rep, e);
+    else
+        s = xp__report_gather_failed(o, s, e);
     free(rules);
     free(cl);
     free(sum);

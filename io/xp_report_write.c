@@ -185,6 +185,8 @@ xp_status xp_report_write_tmp(const char *dir, const xp_report_opts *o, unsigned
     xp_status s = o->names_path ? xp_names_load(o->names_path, &names, e) : XP_OK;
     if (s == XP_OK)
         s = xp__report_load(dir, names, o->names_path, o, &rep, e);
+    else
+        s = xp__report_gather_failed(o, s, e);
     for (size_t k = 0; s == XP_OK && k < XP__NOUT; k++)
         if (which & (1u << k))
             s = xp__write_one(dir, k, &rep, e);

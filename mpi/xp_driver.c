@@ -145,6 +145,8 @@ static void xp__fault_from_env(xp__ctx *c)
     for (int s = 0; s < XP_NSTAGES; s++)
         if (strcmp(colon + 1, xp__stage_names[s]) == 0)
             c->fault_stage = s;
+    if (strcmp(colon + 1, "reports") == 0) /* in the reports' gather (xp__report_gather) */
+        c->fault_stage = XP_NSTAGES;
 }
 
 static xp_status xp__mkdirs(const char *dir, xp_err *e)
@@ -976,6 +978,8 @@ static xp_status xp__report_gather(void *ctx, xp_status s, const void *mine, siz
     int64_t na = 0;
     *all = NULL;
     *nall = 0;
+    if (s == XP_OK && c->fault_stage == XP_NSTAGES && c->fault_rank == c->rank)
+        s = xp_err_set(e, XP_FAULT, "injected fault at the reports' rules (XP_FAULT)");
     XP_CALL(xp_agree(c->comm, s, e));
     XP_CALL(xp_allgather_items(c->comm, mine, (int64_t)n, size, all, &na, "rules for the reports",
                                "use --no-reports and expose-report", e));

@@ -100,5 +100,17 @@ for n in 1 4; do
 done
 check "bad line: the same message at 1 and 4 ranks" \
       'cmp -s <(grep error: "$tmp/err-bad1") <(grep error: "$tmp/err-bad4")'
+# A fault on rank 1 while the ranks gather the reports' rules (each parses a
+# part of rules.jsonl): every rank stops with status 3 (the mined result is
+# complete, the reports are not) and rank 1's message; no report file or
+# .tmp is left.
+XP_FAULT=1:reports each_rank 3 "$exe" -q -o "$tmp/o-rep" "$tmp/g/conn.log" 2> "$tmp/err6"
+check "reports fault on rank 1: every rank exits 3 (got: $(ranks_exit))" '[ "$(ranks_exit)" = "0 3 1 3 2 3 " ]'
+check "reports fault on rank 1: its message" \
+      'grep -q "error: reports not written: rank 1: injected fault at the reports" "$tmp/err6"'
+check "reports fault on rank 1: the mined result complete" \
+      '[ -s "$tmp/o-rep/rules.jsonl" ] && [ -s "$tmp/o-rep/summary.json" ]'
+check "reports fault on rank 1: no report file or .tmp" \
+      '! ls "$tmp/o-rep" | grep -q -e "^report" -e "^graph" -e "\.tmp$"'
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -298,6 +298,20 @@ static void test_parts(void)
             XP_CHECK_STR(e.msg, "out/rules.jsonl: line 4: \"lhs\" should be an object");
         xp__report_free(&rep);
     }
+    /* A process that fails before its part still reaches the gather. */
+    xp_report_opts o = {.part = 1, .parts = 2, .gather = own_gather};
+    gather_calls = 0;
+    XP_CHECK_INT(xp__report_gather_failed(&o, XP_IO, &e), XP_IO);
+    XP_CHECK_INT(gather_calls, 1);
+    XP_CHECK_INT(gather_s, XP_IO);
+    o.parts = 1;
+    XP_CHECK_INT(xp__report_gather_failed(&o, XP_IO, &e), XP_IO);
+    XP_CHECK_INT(gather_calls, 1); /* not in parts: no gather */
+    xp_report_opts two = {.part = 0, .parts = 2, .gather = own_gather};
+    xp_report rep;
+    XP_CHECK_INT(xp__report_load("/nonexistent-dir", NULL, NULL, &two, &rep, &e), XP_IO);
+    XP_CHECK_INT(gather_calls, 2); /* rules.jsonl unreadable: the gather is still reached */
+    xp__report_free(&rep);
 }
 
 static void test_counts(void)
