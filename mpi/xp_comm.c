@@ -66,20 +66,27 @@ xp_status xp_agree(MPI_Comm comm, xp_status s, xp_err *e)
     return worst;
 }
 
-/* Bytes per MPI_Allreduce call of xp__allreduce_chunks. One call per
- * array of megabytes was slow here: inside expose-mpi at 2 ranks (1000
- * clients x 7 h) the pair counts' 2 MB took 4.5 ms in one call and 0.45 ms
- * in 128 KiB pieces, the activity's counts and the ports' the same
- * (XP_TL timers, not committed; 3 and 4 ranks: 10 -> 2.5 ms). The pieces
- * also keep every MPI count far below INT_MAX. */
+/* Bytes per MPI_Allreduce call of xp__allreduce_chunks: XP__CHUNK_BYTES,
+ * or more for arrays of over XP__CHUNKS_MAX such pieces, so that a huge
+ * array (a big K on a cluster, where each call costs a network latency)
+ * takes at most that many calls. One call per array of megabytes was slow
+ * here: inside expose-mpi at 2 ranks (1000 clients x 7 h) the pair counts'
+ * 2 MB took 4.5 ms in one call and 0.45 ms in 128 KiB pieces, the
+ * activity's counts and the ports' the same (XP_TL timers, not committed;
+ * 3 and 4 ranks: 10 -> 2.5 ms). Every piece's count stays below 2^28. */
 #define XP__CHUNK_BYTES ((int64_t)128 << 10)
+#define XP__CHUNKS_MAX 64
+#define XP__CHUNK_ITEMS_MAX ((int64_t)1 << 28)
 
 /* MPI_Allreduce in place of n items of type t (size bytes each), in pieces
- * of XP__CHUNK_BYTES. */
+ * (XP__CHUNK_BYTES). */
 static xp_status xp__allreduce_chunks(MPI_Comm comm, void *v, int64_t n, MPI_Datatype t,
                                       size_t size, MPI_Op op, xp_err *e)
 {
-    int64_t chunk = XP__CHUNK_BYTES / (int64_t)size > 0 ? XP__CHUNK_BYTES / (int64_t)size : 1;
+    int64_t chunk = XP__CHUNK_BYTES / (int64_t)size,
+            few = (n + XP__CHUNKS_MAX - 1) / XP__CHUNKS_MAX;
+    chunk = chunk > few ? chunk : few;
+    chunk = chunk < 1 ? 1 : chunk > XP__CHUNK_ITEMS_MAX ? XP__CHUNK_ITEMS_MAX : chunk;
     for (int64_t off = 0; off < n; off += chunk) {
         int cnt = (int)(n - off < chunk ? n - off : chunk);
         XP_MPI_CALL(e,

@@ -13,7 +13,8 @@
  * the union of all keys, each exactly once; c and cw summed exactly for
  * every pair; cw a copy of c for the others; in 32 bits (small counts), in
  * 64 bits when forced (XP_WIDE_COUNTS) and when the sums pass INT32_MAX;
- * with ranks that hold no pairs; the rank's own pairs consumed.
+ * with ranks that hold no pairs; the rank's own pairs consumed. And the
+ * sums and OR of xp_comm.h over arrays of many pieces.
  */
 #include <mpi.h>
 #include <stdint.h>
@@ -144,6 +145,41 @@ static void check_reduce(const xp_colinfo *ci, int64_t scale, const char *wide, 
     xp_pairs_free(&want);
 }
 
+/* The reductions of xp_comm.h over arrays of many pieces (128 KiB each, at
+ * most 64 per array: xp__allreduce_chunks), with a piece left over: sums
+ * (32 and 64 bits) and OR exact, element by element. */
+static void check_pieces(int64_t n)
+{
+    int64_t *c = malloc((size_t)n * sizeof *c), *w = malloc((size_t)n * sizeof *w);
+    uint64_t *o = malloc((size_t)n * sizeof *o);
+    for (int64_t i = 0; i < n; i++) {
+        c[i] = (i * 7 + rank) % 1000;
+        w[i] = ((int64_t)1 << 40) + i + rank;
+        o[i] = (uint64_t)1 << ((i + rank) % 64);
+    }
+    xp_err e;
+    xp_err_clear(&e);
+    unsetenv("XP_WIDE_COUNTS");
+    XP_CHECK_INT(xp_allreduce_counts(MPI_COMM_WORLD, c, n, &e), XP_OK);
+    XP_CHECK_INT(xp_allreduce_i64(MPI_COMM_WORLD, w, n, MPI_SUM, &e), XP_OK);
+    XP_CHECK_INT(xp_allreduce_bor(MPI_COMM_WORLD, o, n, &e), XP_OK);
+    int64_t bad = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t sc = 0, sw = 0;
+        uint64_t so = 0;
+        for (int q = 0; q < size; q++) {
+            sc += (i * 7 + q) % 1000;
+            sw += ((int64_t)1 << 40) + i + q;
+            so |= (uint64_t)1 << ((i + q) % 64);
+        }
+        bad += c[i] != sc || w[i] != sw || o[i] != so;
+    }
+    XP_CHECK_INT(bad, 0);
+    free(c);
+    free(w);
+    free(o);
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -159,5 +195,7 @@ int main(int argc, char **argv)
     check_reduce(ci, 3000000000LL, NULL, 0);     /* sums past INT32_MAX: 64 bits */
     check_reduce(ci, 2147483647LL / 5, NULL, 0); /* 32 bits below 5 ranks, else 64 */
     check_reduce(ci, 10, NULL, 1);               /* odd ranks hold no pairs */
+    check_pieces(100003);                        /* 4-7 pieces and a rest */
+    check_pieces(64 * 32768 + 5);                /* past 64 pieces of 128 KiB: bigger ones */
     XP_TEST_MPI_END();
 }
