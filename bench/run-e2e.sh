@@ -35,8 +35,8 @@ calc() { awk "BEGIN { printf \"%.2f\", $* }"; }
 minof() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
 stages() { python3 -c "import json,sys; d=json.load(open(sys.argv[1]))['stage_seconds']; print(' '.join('%s %.2f' % kv for kv in d.items()))" "$1"; }
 
-# mpirun N PROG ARGS...: PROG under `mpiexec -n N`, or alone when N is 0.
-mpirun() {
+# at_ranks N PROG ARGS...: PROG under `mpiexec -n N`, or alone when N is 0.
+at_ranks() {
     n=$1; shift
     if [ "$n" = 0 ]; then "$@"; else mpiexec -n "$n" "$@"; fi
 }
@@ -45,7 +45,7 @@ mpirun() {
 once() {
     name=$1 n=$2; shift 2
     t0=$(date +%s.%N)
-    mpirun "$n" "$exe" -q --rebuild -o "$tmp/$name" "$@" "$in"
+    at_ranks "$n" "$exe" -q --rebuild -o "$tmp/$name" "$@" "$in"
     t=$(calc "$(date +%s.%N) - $t0")
     eval "prev=\${wall_$name:-}"
     if [ "$(minof "$prev" "$t")" = "$t" ]; then
@@ -71,7 +71,7 @@ launch() {
     best=
     for i in $(seq "$reps"); do
         t0=$(date +%s.%N)
-        mpirun "$1" "$build/bench/launch_bench"
+        at_ranks "$1" "$build/bench/launch_bench"
         best=$(minof "$best" "$(calc "$(date +%s.%N) - $t0")")
     done
     echo "$best"

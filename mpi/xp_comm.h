@@ -28,7 +28,7 @@
  * run), Open MPI's singleton forks a daemon (orted) to serve it, which
  * only MPI_Comm_spawn and MPI_Comm_connect need and expose-mpi never
  * calls; OMPI_MCA_ess_singleton_isolated=1 (unless set) starts none.
- * launch_bench without a launcher: MPI_Init + MPI_Finalize 0.21 -> 0.04-0.06 s.
+ * launch_bench without a launcher: MPI_Init + MPI_Finalize 0.21 -> 0.05-0.06 s.
  */
 void xp_mpi_defaults(void);
 
