@@ -88,6 +88,7 @@ typedef struct xp__ctx {
     int have_meta;   /* m kept from building the shards: meta.h5 is not read back */
     xp_actmat *mine; /* this rank's shards */
     int64_t nmine;
+    void *mine_block; /* all of mine's arrays when kept from building them */
     xp_colinfo *ci;
     xp_rules rules;
     xp_clustering cl;
@@ -259,20 +260,41 @@ static void xp__shard_ranks(const xp_meta *m, int size, int64_t *first)
         first[++q] = m->nshards;
 }
 
-/* Shards k0..k1-1 of m, written from a's entries (Procedure 1, line 2). */
-static xp_status xp__write_shards(xp__ctx *c, const xp_activity *a, const int32_t *colmap,
-                                  const xp_meta *m, int64_t k0, int64_t k1)
+/* Shards k0..k1-1 of m, written from a's entries (Procedure 1, line 2).
+ * keep: they are this rank's shards, kept as c->mine for counting rather
+ * than read back from the files just written (the reading cost 13-20 ms of
+ * a 0.4 s run, docs/shards.md), and a's entries are used up as they are
+ * (xp_select_actmats); else each is freed once written. */
+static xp_status xp__write_shards(xp__ctx *c, xp_activity *a, const int32_t *colmap,
+                                  const xp_meta *m, int64_t k0, int64_t k1, int keep)
 {
+    xp_actmat *am = calloc((size_t)(k1 > k0 ? k1 - k0 : 1), sizeof *am);
+    if (am == NULL)
+        return xp_err_set(&c->e, XP_NOMEM, "out of memory for shard handles");
+    void *blk = NULL;
     xp_status s = XP_OK;
+    if (keep)
+        s = xp_select_actmats(a, colmap, m->shard_w, k0, k1, 1, am, &blk, &c->e);
     xp_progress_begin(&c->prog, "shards", "shards", k1 - k0);
     xp_progress_aside(&c->prog, "windows", m->shard_w[k1] - m->shard_w[k0]);
     for (int64_t k = k0; s == XP_OK && k < k1; k++) {
-        xp_actmat am;
-        s = xp_select_actmat(a, colmap, m->shard_w[k], m->shard_w[k + 1], &am, &c->e);
+        if (!keep) /* one at a time */
+            s = xp_select_actmats(a, colmap, m->shard_w, k, k + 1, 0, &am[k - k0], &blk, &c->e);
         if (s == XP_OK)
-            s = xp_shard_write(c->o.out, k, &am, &c->e);
-        xp_actmat_free(&am);
+            s = xp_shard_write(c->o.out, k, &am[k - k0], &c->e);
+        if (!keep) {
+            free(blk);
+            blk = NULL;
+        }
         xp_progress_update2(&c->prog, k + 1 - k0, m->shard_w[k + 1] - m->shard_w[k0]);
+    }
+    if (s == XP_OK && keep) {
+        c->mine = am;
+        c->nmine = k1 - k0;
+        c->mine_block = blk;
+    } else {
+        free(am);
+        free(blk);
     }
     return s;
 }
@@ -296,7 +318,7 @@ static xp_status xp__shards_rank0(xp__ctx *c, xp_recvec *rv, const char *fp)
     if (s == XP_OK)
         s = xp_select_shards(&a, colmap, c->o.shards, &m, &c->e);
     if (s == XP_OK)
-        s = xp__write_shards(c, &a, colmap, &m, 0, m.nshards);
+        s = xp__write_shards(c, &a, colmap, &m, 0, m.nshards, c->size == 1);
     if (s == XP_OK)
         s = xp_shard_write_meta(c->o.out, &m, fp, &c->e);
     free(colmap);
@@ -341,7 +363,8 @@ static xp_status xp__shards_spread(xp__ctx *c, xp_activity *a, const int32_t *co
         s = xp_pactivity_move(c->comm, a, to, &c->e);
     }
     if (s == XP_OK)
-        s = xp_agree(c->comm, xp__write_shards(c, a, colmap, m, first[c->rank], first[c->rank + 1]),
+        s = xp_agree(c->comm,
+                     xp__write_shards(c, a, colmap, m, first[c->rank], first[c->rank + 1], 1),
                      &c->e);
     free(work);
     free(to);
@@ -468,9 +491,12 @@ static xp_status xp__ingest(xp__ctx *c)
 
 /* ---------------------------------------------------------------- counting (all) */
 
-/* This rank's shards, read from their files. */
+/* This rank's shards, read from their files unless kept from building them
+ * (xp__write_shards). */
 static xp_status xp__load_mine(xp__ctx *c)
 {
+    if (c->mine != NULL)
+        return XP_OK;
     int64_t *first = calloc((size_t)c->size + 1, sizeof *first);
     if (first == NULL)
         return xp_err_set(&c->e, XP_NOMEM, "out of memory for shard ranges");
@@ -496,6 +522,19 @@ static void xp__shards_progress_begin(xp__ctx *c, const char *stage)
         n += c->mine[i].w1 - c->mine[i].w0;
     xp_progress_begin(&c->prog, stage, "shards", c->nmine);
     xp_progress_aside(&c->prog, "windows", n);
+}
+
+/* This rank's shards are done with once support is known (xp__mine): the
+ * clustering and the writing that follow hold the run's peak memory. */
+static void xp__free_mine(xp__ctx *c)
+{
+    for (int64_t i = 0; c->mine_block == NULL && i < c->nmine; i++)
+        xp_actmat_free(&c->mine[i]);
+    free(c->mine_block);
+    free(c->mine);
+    c->mine_block = NULL;
+    c->mine = NULL;
+    c->nmine = 0;
 }
 
 /* One counting pass over this rank's shards. */
@@ -623,6 +662,7 @@ static xp_status xp__mine(xp__ctx *c)
     s = xp_agree(c->comm, s, &c->e);
     if (s == XP_OK)
         s = xp_agree(c->comm, xp__support(c), &c->e);
+    xp__free_mine(c);
     if (s == XP_OK)
         s = xp_out_sort_rules(&c->m, &c->rules, &c->e);
     return s;
@@ -1106,9 +1146,7 @@ static xp_status xp__run(xp__ctx *c)
 
 static void xp__ctx_free(xp__ctx *c)
 {
-    for (int64_t i = 0; i < c->nmine; i++)
-        xp_actmat_free(&c->mine[i]);
-    free(c->mine);
+    xp__free_mine(c);
     free(c->ci);
     xp_rules_free(&c->rules);
     xp_clustering_free(&c->cl);

@@ -9,15 +9,30 @@
 
 #define XP__HUGE ((uintptr_t)2 << 20)
 
+/* advice on the whole 2 MiB pages inside [p, p + n); errors are ignored. */
+static void xp__advise(void *p, size_t n, int advice)
+{
+    uintptr_t lo = ((uintptr_t)p + XP__HUGE - 1) & ~(XP__HUGE - 1);
+    uintptr_t hi = ((uintptr_t)p + n) & ~(XP__HUGE - 1);
+    if (p != NULL && hi > lo)
+        (void)madvise((void *)lo, hi - lo, advice);
+}
+
 void xp_mem_huge(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
-    if (p == NULL || n < XP_MEM_HUGE_MIN)
-        return;
-    uintptr_t lo = ((uintptr_t)p + XP__HUGE - 1) & ~(XP__HUGE - 1);
-    uintptr_t hi = ((uintptr_t)p + n) & ~(XP__HUGE - 1);
-    if (hi > lo)
-        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+    if (n >= XP_MEM_HUGE_MIN)
+        xp__advise(p, n, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
+void xp_mem_release(void *p, size_t n)
+{
+#ifdef MADV_DONTNEED
+    xp__advise(p, n, MADV_DONTNEED);
 #else
     (void)p;
     (void)n;

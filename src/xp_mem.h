@@ -28,6 +28,11 @@
 /* Advise the whole 2 MiB pages inside [p, p + n); errors are ignored. */
 void xp_mem_huge(void *p, size_t n);
 void *xp_mem_malloc(size_t n);
+/* Give the whole 2 MiB pages inside [p, p + n) back to the system: the part
+ * of a block that will not be read again, while the rest is still in use.
+ * Those pages read as zero afterwards (MADV_DONTNEED on private memory);
+ * errors are ignored, and it does nothing where madvise cannot. */
+void xp_mem_release(void *p, size_t n);
 /* Bytes a block from xp_mem_malloc(n) can hold: n, or n rounded up to whole
  * 2 MiB pages for an advised block (all of it is the caller's). */
 size_t xp_mem_usable(size_t n);

@@ -255,37 +255,69 @@ xp_status xp_select_columns(const xp_activity *a, const xp_select_opts *o, xp_me
     return s;
 }
 
-xp_status xp_select_actmat(const xp_activity *a, const int32_t *colmap, int64_t w0, int64_t w1,
-                           xp_actmat *out, xp_err *e)
+/* Bytes of one matrix of nw windows and n entries in a block: wptr, col,
+ * client, isnew, each array 8-byte aligned. */
+static size_t xp__actmat_bytes(int64_t nw, int64_t n)
 {
-    memset(out, 0, sizeof *out);
-    out->w0 = w0;
-    out->w1 = w1;
-    int64_t n = 0;
-    for (int64_t k = a->wptr[w0]; k < a->wptr[w1]; k++)
-        n += colmap[xp_ent_obj(a->ent[k])] >= 0;
-    out->wptr = malloc((size_t)(w1 - w0 + 1) * sizeof *out->wptr);
-    out->col = malloc((size_t)(n ? n : 1) * sizeof *out->col);
-    out->client = malloc((size_t)(n ? n : 1) * sizeof *out->client);
-    out->isnew = malloc((size_t)(n ? n : 1));
-    if (!out->wptr || !out->col || !out->client || !out->isnew)
-        return xp_err_set(e, XP_NOMEM, "out of memory for a %lld-entry activity matrix",
-                          (long long)n);
-    int64_t j = 0;
-    for (int64_t w = w0; w < w1; w++) {
-        out->wptr[w - w0] = j;
-        for (int64_t k = a->wptr[w]; k < a->wptr[w + 1]; k++) {
-            uint64_t x = a->ent[k];
-            int32_t c = colmap[xp_ent_obj(x)];
-            if (c < 0)
-                continue;
-            out->col[j] = (uint32_t)c;
-            out->client[j] = xp_ent_client(x);
-            out->isnew[j++] = (uint8_t)xp_ent_new(x);
-        }
+    return (size_t)(nw + 1) * 8 + (((size_t)n * 9 + 7) & ~(size_t)7);
+}
+
+xp_status xp_select_actmats(xp_activity *a, const int32_t *colmap, const int64_t *shard_w,
+                            int64_t k0, int64_t k1, int consume, xp_actmat *out, void **block,
+                            xp_err *e)
+{
+    *block = NULL;
+    memset(out, 0, (size_t)(k1 - k0) * sizeof *out);
+    /* Sizes first, so that every array has its place in the one block. */
+    size_t bytes = 0;
+    for (int64_t k = k0; k < k1; k++) {
+        int64_t n = 0;
+        for (int64_t i = a->wptr[shard_w[k]]; i < a->wptr[shard_w[k + 1]]; i++)
+            n += colmap[xp_ent_obj(a->ent[i])] >= 0;
+        out[k - k0].nent = n;
+        bytes += xp__actmat_bytes(shard_w[k + 1] - shard_w[k], n);
     }
-    out->wptr[w1 - w0] = j;
-    out->nent = j;
+    char *p = xp_mem_malloc(bytes ? bytes : 1);
+    if (p == NULL) {
+        memset(out, 0, (size_t)(k1 - k0) * sizeof *out);
+        return xp_err_set(e, XP_NOMEM, "out of memory for %lld shards' activity (%zu bytes)",
+                          (long long)(k1 - k0), bytes);
+    }
+    *block = p;
+    /* Filled in order, so the block's pages are first touched in order. */
+    for (int64_t k = k0; k < k1; k++) {
+        xp_actmat *m = &out[k - k0];
+        const int64_t w0 = shard_w[k], w1 = shard_w[k + 1], n = m->nent;
+        m->w0 = w0;
+        m->w1 = w1;
+        m->wptr = (int64_t *)(void *)p;
+        m->col = (uint32_t *)(void *)(p + (size_t)(w1 - w0 + 1) * 8);
+        m->client = m->col + n;
+        m->isnew = (uint8_t *)(m->client + n);
+        p += xp__actmat_bytes(w1 - w0, n);
+        int64_t j = 0;
+        for (int64_t w = w0; w < w1; w++) {
+            m->wptr[w - w0] = j;
+            for (int64_t i = a->wptr[w]; i < a->wptr[w + 1]; i++) {
+                uint64_t x = a->ent[i];
+                int32_t c = colmap[xp_ent_obj(x)];
+                if (c < 0)
+                    continue;
+                m->col[j] = (uint32_t)c;
+                m->client[j] = xp_ent_client(x);
+                m->isnew[j++] = (uint8_t)xp_ent_new(x);
+            }
+        }
+        m->wptr[w1 - w0] = j;
+        /* The entries read so far are dead: their pages go back as the
+         * block's are filled, so the two are not held whole at once. */
+        if (consume)
+            xp_mem_release(a->ent, (size_t)a->wptr[w1] * sizeof *a->ent);
+    }
+    if (consume) {
+        a->entcap = 0;
+        a->nent = 0;
+    }
     return XP_OK;
 }
 

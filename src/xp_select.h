@@ -34,11 +34,20 @@ xp_status xp_select_columns(const xp_activity *a, const xp_select_opts *o, xp_me
                             int32_t **colmap, xp_err *e);
 
 /*
- * The activity matrix of windows [w0, w1) restricted to the mined columns:
+ * The activity matrices of shards k0..k1-1 (windows shard_w[k] ..
+ * shard_w[k + 1]) restricted to the mined columns, into out[k - k0]:
  * entries of unmined objects are dropped and objects renumbered to columns.
+ * Every array of them lies in one block (*block; huge pages where it is
+ * big, xp_mem.h), released with free(*block) once they are done with, not
+ * with xp_actmat_free. A matrix costs the same bytes as one read back
+ * from its shard file (8 (w1 - w0 + 1) + 9 nent, docs/shards.md).
+ * consume: a's entries are not used afterwards (only xp_activity_free):
+ * their memory is given back as they are read (xp_mem_release), so that a
+ * and the matrices are never both held whole (a->nent is 0 afterwards).
  */
-xp_status xp_select_actmat(const xp_activity *a, const int32_t *colmap, int64_t w0, int64_t w1,
-                           xp_actmat *out, xp_err *e);
+xp_status xp_select_actmats(xp_activity *a, const int32_t *colmap, const int64_t *shard_w,
+                            int64_t k0, int64_t k1, int consume, xp_actmat *out, void **block,
+                            xp_err *e);
 
 /*
  * Split the windows into at most nshards contiguous shards of about equal
