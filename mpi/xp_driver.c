@@ -849,13 +849,17 @@ static void xp__summary_body(FILE *f, const xp__ctx *c, int64_t peak)
 }
 
 /* Rules per round of xp__write_rules: what rank 0 holds at once, about
- * 600 bytes a line (40 MB). XP_ROUND_RULES=N sets it (tests: many rounds,
- * rounds with fewer rules than ranks; tests/mpi/ranks_identical.sh). */
+ * 600 bytes a line (5 MB). 65,536 (40 MB) set the peak RSS of 2 ranks on
+ * rita-72h-rotated (63 k rules, one round: rank 1 formats half into memory,
+ * rank 0 gathers it): 103 -> 97 MiB at 8,192, with the same time on the
+ * 1000-client 7-hour trace (bench/README.md). XP_ROUND_RULES=N sets it
+ * (tests: many rounds, rounds with fewer rules than ranks;
+ * tests/mpi/ranks_identical.sh). */
 static int64_t xp__round_rules(void)
 {
     const char *v = getenv("XP_ROUND_RULES");
     long long n = v ? atoll(v) : 0;
-    return n > 0 ? (int64_t)n : 65536;
+    return n > 0 ? (int64_t)n : 8192;
 }
 
 /* One round: rules lo..hi-1 (this rank's slice) gathered to rank 0 in rank
