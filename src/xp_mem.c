@@ -9,7 +9,7 @@
 
 #define XP__HUGE ((uintptr_t)2 << 20)
 
-/* advice on the whole 2 MiB pages inside [p, p + n); errors are ignored. */
+/* madvise(advice) on the whole 2 MiB pages inside [p, p + n); errors are ignored. */
 static void xp__advise(void *p, size_t n, int advice)
 {
     uintptr_t lo = ((uintptr_t)p + XP__HUGE - 1) & ~(XP__HUGE - 1);
