@@ -8,7 +8,9 @@
  * over the activity's entries (columns renumbered, unmined objects
  * dropped, empty shards included); consuming the activity gives the same
  * matrices and leaves it with no entries. A block's released head reads as
- * zero (Linux) and the rest is untouched.
+ * zero (Linux) and the rest is untouched. The columns' selection, which
+ * reads the flows in place, in canonical order, refuses flows out of that
+ * order with an internal error instead of a wrong ranking.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -127,6 +129,35 @@ static void actmats(int64_t n)
     xp_activity_free(&a);
 }
 
+/* Selection on the activity as built, then with two flows swapped. */
+static void flow_order(void)
+{
+    xp_rec *r = make_records(3000, 900.0, 7);
+    xp_activity a;
+    xp_activity_opts o = {1.0, 1, 0};
+    xp_err e = {0};
+    XP_CHECK(r != NULL && xp_activity_build(r, 3000, &o, &a, &e) == XP_OK);
+    free(r);
+    xp_select_opts so = {50, 0.9, 0, 4, 0};
+    xp_meta m = {0};
+    int32_t *colmap = NULL;
+    XP_CHECK(xp_select_columns(&a, &so, &m, &colmap, &e) == XP_OK);
+    XP_CHECK_INT(m.ncols, 50);
+    xp_meta_free(&m);
+    free(colmap);
+    XP_CHECK(a.nflows > 2);
+    xp_objkey t = a.objs[1];
+    a.objs[1] = a.objs[2];
+    a.objs[2] = t;
+    memset(&m, 0, sizeof m);
+    colmap = NULL;
+    XP_CHECK(xp_select_columns(&a, &so, &m, &colmap, &e) == XP_INTERNAL);
+    XP_CHECK(strstr(e.msg, "object 2: the flows are not in canonical order") != NULL);
+    xp_meta_free(&m);
+    free(colmap);
+    xp_activity_free(&a);
+}
+
 static void release(void)
 {
     const size_t mib = (size_t)1 << 20, n = 6 * mib;
@@ -154,6 +185,7 @@ int main(void)
 {
     actmats(3000);
     actmats(400000); /* an entry array of several 2 MiB pages */
+    flow_order();
     release();
     XP_TEST_END();
 }
