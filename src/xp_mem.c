@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
 #include <sys/mman.h>
 
 #define XP__HUGE ((uintptr_t)2 << 20)
@@ -74,6 +75,10 @@ void *xp_mem_realloc(void *p, size_t keep, size_t n)
 {
     if (n < XP_MEM_HUGE_MIN)
         return realloc(p, n);
+    if (p != NULL && malloc_usable_size(p) >= n) { /* room already: no copy, no fresh pages */
+        xp_mem_huge(p, n);
+        return p;
+    }
     void *q = xp_mem_malloc(n);
     if (q != NULL && p != NULL) {
         memcpy(q, p, keep < n ? keep : n);

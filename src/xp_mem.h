@@ -40,9 +40,12 @@ void *xp_mem_calloc(size_t k, size_t n);
 /*
  * As realloc(p, n), keeping only the first `keep` bytes of p (at most its
  * old size; 0 for a scratch buffer whose contents do not matter). A big
- * block is a new advised block and a copy: glibc's realloc copies into
- * fresh 4 KiB pages when it cannot grow in place, faulting each (growing
- * the record array that way was a third of a whole run's page faults).
+ * block is p itself when p already has n usable bytes (malloc_usable_size:
+ * an advised block has whole 2 MiB pages, and glibc may give more), then
+ * advised up to n, else a new advised block and a copy: glibc's realloc
+ * copies into fresh 4 KiB pages when it cannot grow in place, faulting each
+ * (growing the record array that way was a third of a whole run's page
+ * faults).
  */
 void *xp_mem_realloc(void *p, size_t keep, size_t n);
 

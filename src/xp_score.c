@@ -263,19 +263,24 @@ xp_status xp_score_finish(xp_rules *acc, const xp_score_opts *o, xp_rules *out, 
     }
     if (!o->paper && !(o->ablate & XP_ABL_PPNEW))
         xp__present_needs_new(acc->v, acc->n, keep);
+    /* The kept rules to the front, then each doubled from the back, in
+     * acc's own block (grown in place when its pages allow, xp_mem.h): a
+     * fresh 3.8 MB block for 27,694 rules was 4.8 ms of page faults on a rank
+     * at 2 ranks (bench/README.md). out takes the block. */
     for (int64_t i = 0; i < acc->n; i++)
-        nk += keep[i];
-    out->v = xp_mem_malloc((size_t)(nk ? nk : 1) * 2 * sizeof *out->v);
-    if (out->v == NULL) {
-        free(keep);
+        if (keep[i])
+            acc->v[nk++] = acc->v[i];
+    free(keep);
+    acc->n = nk;
+    xp_rule *v =
+        xp_mem_realloc(acc->v, (size_t)nk * sizeof *v, (size_t)(nk ? nk : 1) * 2 * sizeof *v);
+    if (v == NULL)
         return xp_err_set(e, XP_NOMEM, "out of memory for %lld rules", (long long)nk);
-    }
     /* Eq. (2) is symmetric in X and Y, so each surviving pair gives both
-     * directions with the same score. */
-    for (int64_t i = 0; i < acc->n; i++) {
-        if (!keep[i])
-            continue;
-        xp_rule f = acc->v[i], r = f;
+     * directions with the same score. From the back: rule i goes to 2i and
+     * 2i + 1, never over a rule not yet moved. */
+    for (int64_t i = nk - 1; i >= 0; i--) {
+        xp_rule f = v[i], r = f;
         r.a = f.b;
         r.b = f.a;
         r.act_a = f.act_b;
@@ -284,11 +289,14 @@ xp_status xp_score_finish(xp_rules *acc, const xp_score_opts *o, xp_rules *out, 
         r.n_b = f.n_a;
         r.cw_a = f.cw_b;
         r.cw_b = f.cw_a;
-        out->v[out->n++] = f;
-        out->v[out->n++] = r;
+        v[2 * i] = f;
+        v[2 * i + 1] = r;
     }
+    out->v = v;
+    out->n = 2 * nk;
     out->candidates = 2 * acc->candidates;
-    free(keep);
+    acc->v = NULL;
+    acc->n = 0;
     return XP_OK;
 }
 
