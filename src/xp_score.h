@@ -72,8 +72,8 @@ xp_status xp_score_pairs(const xp_meta *m, const xp_colinfo *ci, const xp_pairs 
  * only when its pair also has a passing rule with a new side. Every kept
  * pair gives both directions in *out. Support (> beta) is applied later by
  * xp_score_support_filter once supports are known. On success *out takes
- * acc's block (acc is left empty; free it as before); on failure acc holds
- * the kept rules only.
+ * acc's block (acc is left empty); on failure acc may hold only the kept
+ * rules. Free acc as before either way.
  */
 xp_status xp_score_finish(xp_rules *acc, const xp_score_opts *o, xp_rules *out, xp_err *e);
 
