@@ -445,17 +445,35 @@ xp_status xp_actb_objects_sorted(xp_actb *b, const uint8_t *known, xp_okey **uni
     return XP_OK;
 }
 
-static int64_t xp__okey_find(const xp_okey *v, int64_t n, xp_okey x)
+/* gid[t] = the index of x[t] in v (sorted, each x[t] in it), t < m.
+ * Branch-free binary searches XP__FIND_LANES at a time in lockstep (all
+ * halve the same n, so they take the same steps), each prefetching its next
+ * probe, so that the cache misses of the deep levels overlap: one search
+ * at a time, with its unpredictable branch, took 16 ms for 123 k keys of
+ * 1000 clients x 7 h; these take 6.8 ms (bench/README.md). */
+enum { XP__FIND_LANES = 16 };
+
+static void xp__okey_find_all(const xp_okey *v, int64_t n, const xp_okey *x, int64_t m,
+                              uint32_t *gid)
 {
-    int64_t lo = 0, hi = n;
-    while (hi - lo > 1) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (!xp__okey_lt(x, v[mid]))
-            lo = mid;
-        else
-            hi = mid;
+    for (int64_t t0 = 0; t0 < m; t0 += XP__FIND_LANES) {
+        int lanes = m - t0 < XP__FIND_LANES ? (int)(m - t0) : XP__FIND_LANES;
+        const xp_okey *base[XP__FIND_LANES];
+        for (int l = 0; l < lanes; l++)
+            base[l] = v;
+        for (int64_t len = n; len > 1;) {
+            int64_t half = len / 2;
+            for (int l = 0; l < lanes; l++) {
+                const xp_okey k = x[t0 + l], p = base[l][half];
+                int ge = (k.hi > p.hi) | ((k.hi == p.hi) & (k.lo >= p.lo));
+                base[l] += ge ? half : 0;
+                __builtin_prefetch(&base[l][(len - half) / 2]);
+            }
+            len -= half;
+        }
+        for (int l = 0; l < lanes; l++)
+            gid[t0 + l] = (uint32_t)(base[l] - v);
     }
-    return lo;
 }
 
 xp_status xp_actb_objects_final(xp_actb *b, const xp_okey *uniq, int64_t nuniq, const xp_okey *keys,
@@ -474,8 +492,7 @@ xp_status xp_actb_objects_final(xp_actb *b, const xp_okey *uniq, int64_t nuniq, 
     }
     a->nobjs = nkeys;
     a->nflows = nkeys - a->ngenerics;
-    for (int64_t t = 0; t < nuniq; t++)
-        gid[t] = (uint32_t)xp__okey_find(keys, nkeys, uniq[t]);
+    xp__okey_find_all(keys, nkeys, uniq, nuniq, gid);
     for (int64_t i = 0; i < b->n; i++) {
         b->rflow[i] = gid[b->rflow[i]];
         if (b->rgen[i] != UINT32_MAX)
