@@ -353,12 +353,16 @@ FILE *xp_out_memfile(xp_out_mem *m, size_t reserve)
 {
     static const cookie_io_functions_t io = {.write = xp__mem_write};
     m->n = 0;
-    m->cap = reserve ? reserve : 1;
-    m->p = xp_mem_malloc(m->cap);
+    if (m->p == NULL || m->cap < reserve) { /* else m's block is used again */
+        free(m->p);
+        m->cap = reserve ? reserve : 1;
+        m->p = xp_mem_malloc(m->cap);
+    }
     FILE *f = m->p ? fopencookie(m, "w", io) : NULL;
     if (f == NULL) {
         free(m->p);
         m->p = NULL;
+        m->cap = 0;
         return NULL;
     }
     __fsetlocking(f, FSETLOCKING_BYCALLER);

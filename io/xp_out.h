@@ -41,8 +41,10 @@ void xp_out_rule_lines(FILE *f, const xp_meta *m, const xp_rules *r, int64_t lo,
 /* A stream into memory, without stdio's per-call lock (as xp_out_fopen):
  * after fclose, m->p holds m->n bytes (free it with free(); fclose fails
  * when memory ran out). reserve: the first block's size (a guess of the
- * total). Not open_memstream: its buffer grows by realloc into fresh
- * 4 KiB pages, one page fault each (src/xp_mem.h). NULL: out of memory. */
+ * total). m->p already holding at least reserve bytes (a stream before,
+ * closed) is written again from its start: the pages are not fresh. Not
+ * open_memstream: its buffer grows by realloc into fresh 4 KiB pages, one
+ * page fault each (src/xp_mem.h). NULL: out of memory (m->p freed). */
 typedef struct xp_out_mem {
     char *p;
     size_t n, cap;
