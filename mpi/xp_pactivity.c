@@ -183,10 +183,8 @@ static xp_status xp__gather_windows(xp_activity *a, int rank, int size, int64_t 
     free(soff);
     free(a->wptr);
     a->wptr = wptr;
-    if (merge)
-        xp_activity_merge_windows(a);
     a->nent = a->wptr[W];
-    return XP_OK;
+    return merge ? xp_activity_merge_windows(a, e) : XP_OK;
 }
 
 /* Send every other rank q the entries this rank holds of q's windows

@@ -616,9 +616,9 @@ xp_status xp_actb_entries(xp_actb *b, xp_err *e)
     return XP_OK;
 }
 
-int64_t xp_activity_sort_merge(uint64_t *v, int64_t n)
+int64_t xp_activity_sort_merge(uint64_t *v, int64_t n, uint64_t *tmp)
 {
-    xp_sort_u64(v, n);
+    xp_sort_u64_small(v, n, tmp);
     int64_t out = 0;
     for (int64_t k = 0; k < n; k++) {
         if (out > 0 && (v[out - 1] >> 1) == (v[k] >> 1))
@@ -630,18 +630,27 @@ int64_t xp_activity_sort_merge(uint64_t *v, int64_t n)
 }
 
 /* Sort and merge each window in place, compacting the array. */
-void xp_activity_merge_windows(xp_activity *a)
+xp_status xp_activity_merge_windows(xp_activity *a, xp_err *e)
 {
-    int64_t W = a->nwindows, out = 0;
+    int64_t W = a->nwindows, out = 0, most = 1;
+    for (int64_t w = 0; w < W; w++)
+        most = a->wptr[w + 1] - a->wptr[w] > most ? a->wptr[w + 1] - a->wptr[w] : most;
+    uint64_t *tmp = malloc((size_t)most * sizeof *tmp);
+    if (tmp == NULL)
+        return xp_err_set(e, XP_NOMEM, "out of memory sorting a window of %lld entries",
+                          (long long)most);
     for (int64_t w = 0; w < W; w++) {
-        int64_t lo = a->wptr[w], n = xp_activity_sort_merge(a->ent + lo, a->wptr[w + 1] - lo);
+        int64_t lo = a->wptr[w];
+        int64_t n = xp_activity_sort_merge(a->ent + lo, a->wptr[w + 1] - lo, tmp);
         if (out != lo)
             memmove(a->ent + out, a->ent + lo, (size_t)n * sizeof *a->ent);
         a->wptr[w] = out;
         out += n;
     }
+    free(tmp);
     a->wptr[W] = out;
     a->nent = out;
+    return XP_OK;
 }
 
 /* Per-object window and client-window counts, and the (window, originator)
@@ -766,10 +775,10 @@ xp_status xp_activity_build(const xp_rec *r, int64_t n, const xp_activity_opts *
         s = xp_actb_spans(&b, e);
     if (s == XP_OK)
         s = xp_actb_entries(&b, e);
-    if (s == XP_OK) {
-        xp_activity_merge_windows(out);
+    if (s == XP_OK)
+        s = xp_activity_merge_windows(out, e);
+    if (s == XP_OK)
         s = xp_activity_counts(out, e);
-    }
     free(known);
     xp_actb_free(&b);
     if (s != XP_OK)

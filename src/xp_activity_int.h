@@ -86,12 +86,13 @@ xp_status xp_actb_spans(xp_actb *b, xp_err *e);
 /* Bucket the records' entries by window into a->wptr (nwindows + 1) and
  * a->ent, unsorted; then merge_windows sorts and merges each window. */
 xp_status xp_actb_entries(xp_actb *b, xp_err *e);
-void xp_activity_merge_windows(xp_activity *a);
+xp_status xp_activity_merge_windows(xp_activity *a, xp_err *e);
 /* Per-object window and client-window counts over a's entries. */
 xp_status xp_activity_counts(xp_activity *a, xp_err *e);
 
 /* Sort one window's n entries and merge them in place (a flow seen twice
- * in a window is one entry; new wins); returns how many remain. */
-int64_t xp_activity_sort_merge(uint64_t *v, int64_t n);
+ * in a window is one entry; new wins), through tmp (room for n); returns
+ * how many remain. */
+int64_t xp_activity_sort_merge(uint64_t *v, int64_t n, uint64_t *tmp);
 
 #endif

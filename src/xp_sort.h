@@ -149,6 +149,12 @@
 void xp_sort_u64(uint64_t *v, int64_t n);
 int xp_merge_runs_u64(uint64_t *v, int64_t n);
 int64_t xp_unique_u64(uint64_t *v, int64_t n);
+/* Ascending sort of a small v (a window's activity entries, ~100), through
+ * tmp (room for n): sorting networks of eight, then merges, all without
+ * data-dependent branches. On the 1000-client 7-hour trace's 25,201
+ * windows (2.48 M entries) 31 ms against xp_sort_u64's 57 ms, whose
+ * comparisons mispredict (bench/README.md). O(n log n) for any n. */
+void xp_sort_u64_small(uint64_t *v, int64_t n, uint64_t *tmp);
 
 /* The depth past which XP_QUICKSORT falls back to qsort: 2 log2 n. */
 static inline int xp_sort_depth(int64_t n)

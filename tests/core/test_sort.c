@@ -1,0 +1,82 @@
+/*
+ * test_sort.c - xp_sort_u64_small (src/xp_sort.h), the branch-free sort of
+ * a window's entries, against qsort: every size from 0 to 300 and some
+ * larger, with values drawn wide, from a few (many repeats), already in
+ * order, in reverse, and with 0 and UINT64_MAX (the value the last block of
+ * eight is padded with). The merge of a window (xp_activity_sort_merge)
+ * keeps one entry per (object, client), new if any was.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xp_activity_int.h"
+#include "xp_hash.h"
+#include "xp_sort.h"
+#include "xp_test.h"
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+static uint64_t stream = 1;
+
+static uint64_t draw(int kind, int64_t i, int64_t n)
+{
+    uint64_t r = xp_hash64(stream++);
+    switch (kind) {
+    case 0:
+        return r; /* wide */
+    case 1:
+        return r % 5; /* many repeats */
+    case 2:
+        return (uint64_t)i * 3; /* in order */
+    case 3:
+        return (uint64_t)(n - i); /* in reverse */
+    default:
+        return r % 3 == 0 ? UINT64_MAX : r % 3 == 1 ? 0 : r % 7; /* the extremes */
+    }
+}
+
+/* Sorted as qsort sorts it, and nothing written past n in v or tmp. */
+static int sorts_like_qsort(int kind, int64_t n)
+{
+    uint64_t *v = malloc((size_t)(n + 1) * sizeof *v), *want = malloc((size_t)(n + 1) * sizeof *v);
+    uint64_t *tmp = malloc((size_t)(n + 1) * sizeof *tmp);
+    for (int64_t i = 0; i < n; i++)
+        v[i] = want[i] = draw(kind, i, n);
+    v[n] = tmp[n] = 0x5a5a5a5a5a5a5a5aULL; /* guards */
+    qsort(want, (size_t)n, sizeof *want, cmp_u64);
+    xp_sort_u64_small(v, n, tmp);
+    int ok = memcmp(v, want, (size_t)n * sizeof *v) == 0 && v[n] == 0x5a5a5a5a5a5a5a5aULL &&
+             tmp[n] == 0x5a5a5a5a5a5a5a5aULL;
+    free(v);
+    free(want);
+    free(tmp);
+    return ok;
+}
+
+int main(void)
+{
+    int64_t bad = 0;
+    for (int kind = 0; kind < 5; kind++) {
+        for (int64_t n = 0; n <= 300; n++)
+            bad += !sorts_like_qsort(kind, n);
+        bad += !sorts_like_qsort(kind, 4099);
+        bad += !sorts_like_qsort(kind, 100000);
+    }
+    XP_CHECK_INT(bad, 0);
+
+    /* A window: flow 7 twice (once new), generic 9 from clients 2 and 3,
+     * client 2 twice; every entry in reverse order. */
+    uint64_t w[] = {xp_ent_pack(9, 2, 0), xp_ent_pack(9, 3, 0), xp_ent_pack(9, 2, 1),
+                    xp_ent_pack(7, UINT32_MAX, 0), xp_ent_pack(7, UINT32_MAX, 1)};
+    uint64_t tmp[5];
+    XP_CHECK_INT(xp_activity_sort_merge(w, 5, tmp), 3);
+    XP_CHECK(w[0] == xp_ent_pack(7, UINT32_MAX, 1));
+    XP_CHECK(w[1] == xp_ent_pack(9, 2, 1));
+    XP_CHECK(w[2] == xp_ent_pack(9, 3, 0));
+    XP_TEST_END();
+}
