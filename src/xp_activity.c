@@ -550,8 +550,9 @@ xp_status xp_actb_spans(xp_actb *b, xp_err *e)
         const xp_rec *r = &b->r[i];
         int64_t f = (int64_t)floor((r->ts - a->t0) / w);
         int64_t l = (int64_t)floor((r->ts + r->dur - a->t0) / w);
-        b->rfirst[i] = f < 0 ? 0 : f >= a->nwindows ? a->nwindows - 1 : f;
-        b->rlast[i] = l < b->rfirst[i] ? b->rfirst[i] : l >= a->nwindows ? a->nwindows - 1 : l;
+        f = f < 0 ? 0 : f >= a->nwindows ? a->nwindows - 1 : f;
+        b->rfirst[i] = (int32_t)f;
+        b->rlast[i] = (int32_t)(l < f ? f : l >= a->nwindows ? a->nwindows - 1 : l);
         if (r->flags & XP_REC_START) {
             b->rnew[i] = 1;
             continue;

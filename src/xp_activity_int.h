@@ -24,7 +24,7 @@ typedef struct xp_actb {
     uint32_t *rsrc, *rdst;   /* host ids per record (temporary, then canonical) */
     uint32_t *rflow, *rgen;  /* object ids per record; rgen UINT32_MAX: none */
     uint8_t *rnew;           /* the record's first window is a new activity */
-    int64_t *rfirst, *rlast; /* window span */
+    int32_t *rfirst, *rlast; /* window span (fewer than 2^31 windows) */
 } xp_actb;
 
 /* An object key packed so that unsigned (hi, lo) order is xp_objkey order:
