@@ -33,8 +33,8 @@ struct xp_counter {
     /* per-window scratch */
     uint32_t *acol;
     uint8_t *anew;
-    uint64_t *hl, *cl;
-    int64_t acap, hcap, ccap;
+    uint64_t *hl, *cl, *ctmp; /* ctmp: xp_sort_u64_small's room for hl or cl */
+    int64_t acap, hcap, ccap, ctcap;
 };
 
 xp_status xp_colinfo_make(const xp_meta *m, xp_colinfo **out, xp_err *e)
@@ -161,6 +161,7 @@ void xp_counter_destroy(xp_counter **kp)
     free(k->anew);
     free(k->hl);
     free(k->cl);
+    free(k->ctmp);
     free(k);
     *kp = NULL;
 }
@@ -238,7 +239,8 @@ static inline void xp__bump(int64_t *c, int na, int nb)
 static int xp__window_ff(xp_counter *k, int64_t na)
 {
     int64_t nh = 0;
-    if (xp__reserve((void **)&k->hl, &k->hcap, 2 * na, sizeof *k->hl) != 0)
+    if (xp__reserve((void **)&k->hl, &k->hcap, 2 * na, sizeof *k->hl) != 0 ||
+        xp__reserve((void **)&k->ctmp, &k->ctcap, 2 * na, sizeof *k->ctmp) != 0)
         return -1;
     for (int64_t i = 0; i < na; i++) {
         const xp_colinfo *x = &k->ci[k->acol[i]];
@@ -246,7 +248,7 @@ static int xp__window_ff(xp_counter *k, int64_t na)
         if (x->h1 != XP_HOST_ANY && x->h1 != x->h0)
             k->hl[nh++] = ((uint64_t)x->h1 << 32) | (uint64_t)i;
     }
-    xp_sort_u64(k->hl, nh);
+    xp_sort_u64_small(k->hl, nh, k->ctmp);
     for (int64_t g = 0; g < nh;) {
         uint32_t h = (uint32_t)(k->hl[g] >> 32);
         int64_t end = g + 1;
@@ -279,7 +281,7 @@ static int xp__window_ff(xp_counter *k, int64_t na)
 /* Generic-generic pairs of one window: per client, then once per window. */
 static int xp__window_gg(xp_counter *k, int64_t nc, int64_t w)
 {
-    xp_sort_u64(k->cl, nc);
+    xp_sort_u64_small(k->cl, nc, k->ctmp);
     for (int64_t g = 0; g < nc;) {
         uint32_t cli = (uint32_t)(k->cl[g] >> 32);
         int64_t end = g + 1;
@@ -324,7 +326,8 @@ xp_status xp_counter_add(xp_counter *k, const xp_actmat *a, xp_err *e)
         int64_t lo = a->wptr[w - a->w0], hi = a->wptr[w - a->w0 + 1];
         if (xp__reserve((void **)&k->acol, &k->acap, hi - lo, sizeof *k->acol) != 0 ||
             (k->anew = realloc(k->anew, (size_t)(k->acap ? k->acap : 1))) == NULL ||
-            xp__reserve((void **)&k->cl, &k->ccap, hi - lo, sizeof *k->cl) != 0)
+            xp__reserve((void **)&k->cl, &k->ccap, hi - lo, sizeof *k->cl) != 0 ||
+            xp__reserve((void **)&k->ctmp, &k->ctcap, hi - lo, sizeof *k->ctmp) != 0)
             return xp_err_set(e, XP_NOMEM, "out of memory counting window %lld", (long long)w);
         int64_t na = 0, nc = 0;
         for (int64_t x = lo; x < hi; x++) {
