@@ -91,8 +91,9 @@ xp_status xp_activity_merge_windows(xp_activity *a, xp_err *e);
 xp_status xp_activity_counts(xp_activity *a, xp_err *e);
 
 /* Sort one window's n entries and merge them in place (a flow seen twice
- * in a window is one entry; new wins), through tmp (room for n); returns
- * how many remain. */
+ * in a window is one entry; new wins), through tmp (room for n, or for
+ * 65,536 when n is larger: such a window is sorted in place); returns how
+ * many remain. */
 int64_t xp_activity_sort_merge(uint64_t *v, int64_t n, uint64_t *tmp);
 
 #endif

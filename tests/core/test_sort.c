@@ -4,7 +4,8 @@
  * larger, with values drawn wide, from a few (many repeats), already in
  * order, in reverse, and with 0 and UINT64_MAX (the value the last block of
  * eight is padded with). The merge of a window (xp_activity_sort_merge)
- * keeps one entry per (object, client), new if any was.
+ * keeps one entry per (object, client), new if any was, for small windows
+ * and for those past the scratch array (sorted in place).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -78,5 +79,30 @@ int main(void)
     XP_CHECK(w[0] == xp_ent_pack(7, UINT32_MAX, 1));
     XP_CHECK(w[1] == xp_ent_pack(9, 2, 1));
     XP_CHECK(w[2] == xp_ent_pack(9, 3, 0));
+
+    /* Windows past the scratch's 65,536 entries are sorted in place: the
+     * same merge either way (objects 0..99, new one time in three). */
+    for (int64_t n = 65536; n <= 65537 + 4000; n += 4001) {
+        uint64_t *a = malloc((size_t)n * sizeof *a), *b = malloc((size_t)n * sizeof *b);
+        uint64_t *t = malloc((size_t)n * sizeof *t);
+        for (int64_t i = 0; i < n; i++) {
+            uint64_t r = xp_hash64(stream++);
+            a[i] = b[i] = xp_ent_pack((uint32_t)(r % 100), (uint32_t)(r >> 40) % 3, r % 3 == 0);
+        }
+        qsort(b, (size_t)n, sizeof *b, cmp_u64);
+        int64_t m = 0; /* the merge written out: one per key, new if any */
+        for (int64_t i = 0; i < n; i++) {
+            if (m > 0 && b[m - 1] >> 1 == b[i] >> 1)
+                b[m - 1] |= b[i];
+            else
+                b[m++] = b[i];
+        }
+        int64_t got = xp_activity_sort_merge(a, n, t);
+        XP_CHECK_INT(got, m);
+        XP_CHECK(got == m && memcmp(a, b, (size_t)m * sizeof *a) == 0);
+        free(a);
+        free(b);
+        free(t);
+    }
     XP_TEST_END();
 }
