@@ -509,11 +509,19 @@ static xp_status refactor_alloc(const xp_sldl *P, xp_sldl *F, xp_err *e)
 }
 
 /* Sparse pivot t of a refactorisation: the pattern is known, so every
- * update goes straight to its place. */
+ * update goes straight to its place. Each pair (i < j) of the column
+ * updates one entry once, so the pairs may go in any order: those whose
+ * entry lies in col[i]'s sparse column (eliminated first) with i outer,
+ * those in col[j]'s with j outer. Either way the rows of that column come
+ * in order, found by one pointer that only moves on instead of a binary
+ * search each (entry_at was about a tenth of rita-72h-rotated's clustering,
+ * perf; with the fill of xp_sldl_refactor done the same way, that stage at
+ * 1 rank took 1.50-1.52 s against 1.58-1.61, 4 interleaved runs). The same
+ * entries, the same arithmetic. */
 static int refactor_pivot(xp_sldl *F, const int64_t *pinv, double *diag,
                           int64_t t)
 {
-    int64_t v = F->order[t], b = F->cptr[t], d = F->cptr[t + 1] - b;
+    int64_t v = F->order[t], b = F->cptr[t], d = F->cptr[t + 1] - b, ns = F->nsparse;
     xp_sldl_ent *col = F->ent + b;
     if (!set_pivot(F, t, diag[v]))
         return 0;
@@ -523,31 +531,45 @@ static int refactor_pivot(xp_sldl *F, const int64_t *pinv, double *diag,
         lmax = fmax(lmax, fabs(l));
         amax = fmax(amax, fabs(a));
         diag[col[i].j] -= l * a;
-        /* The entries (u, w) in u's own sparse column (u eliminated first)
-         * come in row order as w grows with j: found by one pointer that
-         * only moves on, not a binary search each (entry_at was a tenth of
-         * the clustering of rita-72h-rotated, perf; that clustering alone,
-         * cluster_bench: 1.73-1.76 -> 1.65-1.71 s). The same entries, the
-         * same arithmetic. */
-        int64_t tu = pinv[col[i].j], p = tu < F->nsparse ? F->cptr[tu] : 0;
+        /* Entries in col[i]'s column, or in the dense tail. */
+        int64_t tu = pinv[col[i].j], p = tu < ns ? F->cptr[tu] : 0;
         for (int64_t j = i + 1; j < d; j++) {
-            int64_t w = col[j].j;
+            int64_t w = col[j].j, tw = pinv[w];
             double *x;
-            if (tu < F->nsparse && tu < pinv[w]) {
+            if (tw < tu && tw < ns)
+                continue; /* in col[j]'s column: below */
+            if (tu < ns) {
                 while (p < F->cptr[tu + 1] && F->ent[p].j < w)
                     p++;
                 x = p < F->cptr[tu + 1] && F->ent[p].j == w ? &F->ent[p].v : NULL;
             } else {
-                x = entry_at(F, pinv, col[i].j, w);
+                x = entry_at(F, pinv, col[i].j, w); /* the dense tail */
             }
             if (x == NULL)
                 return 0; /* not the pattern of this graph: our bug */
             /* l of the node eliminated first, as xp_sldl_factor updates
              * that node's row: the same bits. */
-            if (pinv[col[i].j] < pinv[col[j].j])
+            if (tu < tw)
                 *x -= l * col[j].v;
             else
                 *x -= col[j].v / piv * a;
+        }
+    }
+    /* Entries in col[j]'s column, col[i] eliminated after it. */
+    for (int64_t j = 1; j < d; j++) {
+        int64_t tw = pinv[col[j].j];
+        if (tw >= ns)
+            continue;
+        int64_t p = F->cptr[tw];
+        for (int64_t i = 0; i < j; i++) {
+            int64_t u = col[i].j;
+            if (!(tw < pinv[u]))
+                continue;
+            while (p < F->cptr[tw + 1] && F->ent[p].j < u)
+                p++;
+            if (!(p < F->cptr[tw + 1] && F->ent[p].j == u))
+                return 0;
+            F->ent[p].v -= col[j].v / piv * col[i].v;
         }
     }
     for (int64_t i = 0; i < d; i++)
@@ -577,11 +599,23 @@ xp_status xp_sldl_refactor(const xp_sldl *P, const xp_lapgraph *g,
     int ok = 1;
     for (int64_t u = 0; u < n && ok; u++) {
         double deg = 0;
+        /* u's sparse column by a pointer that moves on while the
+         * neighbours ascend (back to the start if they do not). */
+        int64_t tu = pinv[u], p = tu < F->nsparse ? F->cptr[tu] : 0, prev = -1;
         for (int64_t k = g->rowptr[u]; k < g->rowptr[u + 1]; k++) {
             int64_t w = g->col[k];
             deg += g->val[k];
-            if (pinv[w] > pinv[u]) { /* each edge once, from its first end */
-                double *x = entry_at(F, pinv, u, w);
+            if (pinv[w] > tu) { /* each edge once, from its first end */
+                double *x;
+                if (tu < F->nsparse) {
+                    p = w < prev ? F->cptr[tu] : p;
+                    prev = w;
+                    while (p < F->cptr[tu + 1] && F->ent[p].j < w)
+                        p++;
+                    x = p < F->cptr[tu + 1] && F->ent[p].j == w ? &F->ent[p].v : NULL;
+                } else {
+                    x = entry_at(F, pinv, u, w); /* the dense tail */
+                }
                 ok = x != NULL;
                 if (ok)
                     *x = -g->val[k];
