@@ -625,16 +625,9 @@ xp_status xp_actb_entries(xp_actb *b, xp_err *e)
     return XP_OK;
 }
 
-/* Windows of up to this many entries are sorted through a scratch array
- * (xp_sort_u64_small: 1000 clients x 7 h has at most 233). */
-#define XP__SORT_ROOM 65536
-
 int64_t xp_activity_sort_merge(uint64_t *v, int64_t n, uint64_t *tmp)
 {
-    if (n <= XP__SORT_ROOM)
-        xp_sort_u64_small(v, n, tmp);
-    else /* in place: a huge window (a long --window) needs no copy of itself */
-        xp_sort_u64(v, n);
+    xp_sort_u64_room(v, n, tmp);
     int64_t out = 0;
     for (int64_t k = 0; k < n; k++) {
         if (out > 0 && (v[out - 1] >> 1) == (v[k] >> 1))
@@ -651,7 +644,7 @@ xp_status xp_activity_merge_windows(xp_activity *a, xp_err *e)
     int64_t W = a->nwindows, out = 0, most = 1;
     for (int64_t w = 0; w < W; w++)
         most = a->wptr[w + 1] - a->wptr[w] > most ? a->wptr[w + 1] - a->wptr[w] : most;
-    most = most < XP__SORT_ROOM ? most : XP__SORT_ROOM;
+    most = most < XP_SORT_ROOM ? most : XP_SORT_ROOM;
     uint64_t *tmp = malloc((size_t)most * sizeof *tmp);
     if (tmp == NULL)
         return xp_err_set(e, XP_NOMEM, "out of memory sorting a window of %lld entries",

@@ -33,7 +33,7 @@ struct xp_counter {
     /* per-window scratch */
     uint32_t *acol;
     uint8_t *anew;
-    uint64_t *hl, *cl, *ctmp; /* ctmp: xp_sort_u64_small's room for hl or cl */
+    uint64_t *hl, *cl, *ctmp; /* ctmp: xp_sort_u64_room's room for hl or cl */
     int64_t acap, hcap, ccap, ctcap;
 };
 
@@ -240,7 +240,8 @@ static int xp__window_ff(xp_counter *k, int64_t na)
 {
     int64_t nh = 0;
     if (xp__reserve((void **)&k->hl, &k->hcap, 2 * na, sizeof *k->hl) != 0 ||
-        xp__reserve((void **)&k->ctmp, &k->ctcap, 2 * na, sizeof *k->ctmp) != 0)
+        xp__reserve((void **)&k->ctmp, &k->ctcap, 2 * na < XP_SORT_ROOM ? 2 * na : XP_SORT_ROOM,
+                    sizeof *k->ctmp) != 0)
         return -1;
     for (int64_t i = 0; i < na; i++) {
         const xp_colinfo *x = &k->ci[k->acol[i]];
@@ -248,7 +249,7 @@ static int xp__window_ff(xp_counter *k, int64_t na)
         if (x->h1 != XP_HOST_ANY && x->h1 != x->h0)
             k->hl[nh++] = ((uint64_t)x->h1 << 32) | (uint64_t)i;
     }
-    xp_sort_u64_small(k->hl, nh, k->ctmp);
+    xp_sort_u64_room(k->hl, nh, k->ctmp);
     for (int64_t g = 0; g < nh;) {
         uint32_t h = (uint32_t)(k->hl[g] >> 32);
         int64_t end = g + 1;
@@ -281,7 +282,7 @@ static int xp__window_ff(xp_counter *k, int64_t na)
 /* Generic-generic pairs of one window: per client, then once per window. */
 static int xp__window_gg(xp_counter *k, int64_t nc, int64_t w)
 {
-    xp_sort_u64_small(k->cl, nc, k->ctmp);
+    xp_sort_u64_room(k->cl, nc, k->ctmp);
     for (int64_t g = 0; g < nc;) {
         uint32_t cli = (uint32_t)(k->cl[g] >> 32);
         int64_t end = g + 1;
@@ -327,7 +328,8 @@ xp_status xp_counter_add(xp_counter *k, const xp_actmat *a, xp_err *e)
         if (xp__reserve((void **)&k->acol, &k->acap, hi - lo, sizeof *k->acol) != 0 ||
             (k->anew = realloc(k->anew, (size_t)(k->acap ? k->acap : 1))) == NULL ||
             xp__reserve((void **)&k->cl, &k->ccap, hi - lo, sizeof *k->cl) != 0 ||
-            xp__reserve((void **)&k->ctmp, &k->ctcap, hi - lo, sizeof *k->ctmp) != 0)
+            xp__reserve((void **)&k->ctmp, &k->ctcap,
+                        hi - lo < XP_SORT_ROOM ? hi - lo : XP_SORT_ROOM, sizeof *k->ctmp) != 0)
             return xp_err_set(e, XP_NOMEM, "out of memory counting window %lld", (long long)w);
         int64_t na = 0, nc = 0;
         for (int64_t x = lo; x < hi; x++) {

@@ -155,6 +155,18 @@ int64_t xp_unique_u64(uint64_t *v, int64_t n);
  * windows (2.48 M entries) 31 ms against xp_sort_u64's 57 ms, whose
  * comparisons mispredict (bench/README.md). O(n log n) for any n. */
 void xp_sort_u64_small(uint64_t *v, int64_t n, uint64_t *tmp);
+/* The most entries the hot loops give xp_sort_u64_small scratch for; past
+ * it (a huge window, from a long --window) xp_sort_u64_room sorts in place
+ * with xp_sort_u64, so the scratch stays at most 512 KiB. */
+#define XP_SORT_ROOM 65536
+/* v sorted ascending through tmp, which has room for min(n, XP_SORT_ROOM). */
+static inline void xp_sort_u64_room(uint64_t *v, int64_t n, uint64_t *tmp)
+{
+    if (n <= XP_SORT_ROOM)
+        xp_sort_u64_small(v, n, tmp);
+    else
+        xp_sort_u64(v, n);
+}
 
 /* The depth past which XP_QUICKSORT falls back to qsort: 2 log2 n. */
 static inline int xp_sort_depth(int64_t n)
