@@ -644,8 +644,7 @@ xp_status xp_activity_merge_windows(xp_activity *a, xp_err *e)
     int64_t W = a->nwindows, out = 0, most = 1;
     for (int64_t w = 0; w < W; w++)
         most = a->wptr[w + 1] - a->wptr[w] > most ? a->wptr[w + 1] - a->wptr[w] : most;
-    most = most < XP_SORT_ROOM ? most : XP_SORT_ROOM;
-    uint64_t *tmp = malloc((size_t)most * sizeof *tmp);
+    uint64_t *tmp = malloc((size_t)xp_sort_room(most) * sizeof *tmp);
     if (tmp == NULL)
         return xp_err_set(e, XP_NOMEM, "out of memory sorting a window of %lld entries",
                           (long long)most);

@@ -33,7 +33,8 @@ struct xp_counter {
     /* per-window scratch */
     uint32_t *acol;
     uint8_t *anew;
-    uint64_t *hl, *cl, *ctmp; /* ctmp: xp_sort_u64_room's room for hl or cl */
+    uint64_t *hl, *cl, *ctmp; /* ctmp: xp_sort_u64_room's room for hl (up to 2 per
+                                 entry) or cl (up to 1), reserved once per window */
     int64_t acap, hcap, ccap, ctcap;
 };
 
@@ -239,9 +240,7 @@ static inline void xp__bump(int64_t *c, int na, int nb)
 static int xp__window_ff(xp_counter *k, int64_t na)
 {
     int64_t nh = 0;
-    if (xp__reserve((void **)&k->hl, &k->hcap, 2 * na, sizeof *k->hl) != 0 ||
-        xp__reserve((void **)&k->ctmp, &k->ctcap, 2 * na < XP_SORT_ROOM ? 2 * na : XP_SORT_ROOM,
-                    sizeof *k->ctmp) != 0)
+    if (xp__reserve((void **)&k->hl, &k->hcap, 2 * na, sizeof *k->hl) != 0)
         return -1;
     for (int64_t i = 0; i < na; i++) {
         const xp_colinfo *x = &k->ci[k->acol[i]];
@@ -328,8 +327,8 @@ xp_status xp_counter_add(xp_counter *k, const xp_actmat *a, xp_err *e)
         if (xp__reserve((void **)&k->acol, &k->acap, hi - lo, sizeof *k->acol) != 0 ||
             (k->anew = realloc(k->anew, (size_t)(k->acap ? k->acap : 1))) == NULL ||
             xp__reserve((void **)&k->cl, &k->ccap, hi - lo, sizeof *k->cl) != 0 ||
-            xp__reserve((void **)&k->ctmp, &k->ctcap,
-                        hi - lo < XP_SORT_ROOM ? hi - lo : XP_SORT_ROOM, sizeof *k->ctmp) != 0)
+            xp__reserve((void **)&k->ctmp, &k->ctcap, xp_sort_room(2 * (hi - lo)),
+                        sizeof *k->ctmp) != 0)
             return xp_err_set(e, XP_NOMEM, "out of memory counting window %lld", (long long)w);
         int64_t na = 0, nc = 0;
         for (int64_t x = lo; x < hi; x++) {

@@ -159,7 +159,12 @@ void xp_sort_u64_small(uint64_t *v, int64_t n, uint64_t *tmp);
  * it (a huge window, from a long --window) xp_sort_u64_room sorts in place
  * with xp_sort_u64, so the scratch stays at most 512 KiB. */
 #define XP_SORT_ROOM 65536
-/* v sorted ascending through tmp, which has room for min(n, XP_SORT_ROOM). */
+/* The scratch entries xp_sort_u64_room needs for n: min(n, XP_SORT_ROOM). */
+static inline int64_t xp_sort_room(int64_t n)
+{
+    return n < XP_SORT_ROOM ? n : XP_SORT_ROOM;
+}
+/* v sorted ascending through tmp, which has room for xp_sort_room(n). */
 static inline void xp_sort_u64_room(uint64_t *v, int64_t n, uint64_t *tmp)
 {
     if (n <= XP_SORT_ROOM)
