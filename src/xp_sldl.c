@@ -299,13 +299,14 @@ static xp_status sparse_pivot(xp__elim *E, xp_sldl *F, int64_t v,
     return XP_OK;
 }
 
-/* y[0..n) -= a x[0..n): one pivot's update of one column. */
-/* Where the compiler can, an AVX2 copy of the update picked at load time
- * (four doubles a step instead of SSE2's two): the dense tail was a tenth of
+/* y[0..n) -= a x[0..n): one pivot's update of one column. Where the
+ * compiler can, an AVX2 copy of it is picked at load time (four doubles a
+ * step instead of SSE2's two): the dense tail was a tenth of
  * rita-72h-rotated's clustering (perf), and with it the stage at 1 rank took
- * 1.47-1.53 s against 1.58 (4 interleaved runs). AVX2 brings no fused
- * multiply-add (that is FMA, not asked for), so every entry is the same
- * multiply and subtract, rounded the same: the same bits on any machine. */
+ * 1.47-1.53 s against 1.58 (4 interleaved runs; one base run, 1.79 s, fell
+ * in a slow spell). AVX2 brings no fused multiply-add (that is FMA, not
+ * asked for), so every entry is the same multiply and subtract, rounded the
+ * same: the same bits on any machine. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define XP__AXPY_CLONES __attribute__((target_clones("avx2", "default"), noinline))
 #else
@@ -467,32 +468,23 @@ xp_status xp_sldl_factor(const xp_lapgraph *g, double sigma,
     return s;
 }
 
-/* Position of node q in sparse column t (rows ascending), or -1. */
-static int64_t find_row(const xp_sldl *F, int64_t t, int64_t q)
+/* The entry of node q in sparse column t, looked for from *p on (rows
+ * ascending; *p starts at F->cptr[t] and moves past the rows below q, so
+ * rows asked for in order cost one walk of the column), or NULL. */
+static double *row_from(xp_sldl *F, int64_t t, int64_t *p, int64_t q)
 {
-    int64_t lo = F->cptr[t], hi = F->cptr[t + 1];
-    while (lo < hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (F->ent[mid].j < q)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < F->cptr[t + 1] && F->ent[lo].j == q ? lo : -1;
+    while (*p < F->cptr[t + 1] && F->ent[*p].j < q)
+        (*p)++;
+    return *p < F->cptr[t + 1] && F->ent[*p].j == q ? &F->ent[*p].v : NULL;
 }
 
-/* The entry (u, w), u != w, of the matrix being factored: in the sparse
- * column of whichever is eliminated first, or in the dense tail. */
-static double *entry_at(xp_sldl *F, const int64_t *pinv, int64_t u,
-                        int64_t w)
+/* The entry (u, w), u != w, of the dense tail (both eliminated there);
+ * entries of the sparse columns are found with row_from. */
+static double *tail_at(xp_sldl *F, const int64_t *pinv, int64_t u, int64_t w)
 {
     int64_t tp = pinv[u] < pinv[w] ? pinv[u] : pinv[w];
     int64_t tq = pinv[u] < pinv[w] ? pinv[w] : pinv[u];
-    if (tp >= F->nsparse)
-        return F->tail + (size_t)(tq - F->nsparse) +
-               (size_t)(tp - F->nsparse) * (size_t)F->r;
-    int64_t at = find_row(F, tp, F->order[tq]);
-    return at >= 0 ? &F->ent[at].v : NULL;
+    return F->tail + (size_t)(tq - F->nsparse) + (size_t)(tp - F->nsparse) * (size_t)F->r;
 }
 
 static xp_status refactor_alloc(const xp_sldl *P, xp_sldl *F, xp_err *e)
@@ -527,7 +519,7 @@ static xp_status refactor_alloc(const xp_sldl *P, xp_sldl *F, xp_err *e)
  * entry lies in col[i]'s sparse column (eliminated first) with i outer,
  * those in col[j]'s with j outer. Either way the rows of that column come
  * in order, found by one pointer that only moves on instead of a binary
- * search each (entry_at was about a tenth of rita-72h-rotated's clustering,
+ * search each (that search was about a tenth of rita-72h-rotated's clustering,
  * perf; with the fill of xp_sldl_refactor done the same way, that stage at
  * 1 rank took 1.50-1.52 s against 1.58-1.61, 4 interleaved runs). The same
  * entries, the same arithmetic. */
@@ -551,13 +543,10 @@ static int refactor_pivot(xp_sldl *F, const int64_t *pinv, double *diag,
             double *x;
             if (tw < tu && tw < ns)
                 continue; /* in col[j]'s column: below */
-            if (tu < ns) {
-                while (p < F->cptr[tu + 1] && F->ent[p].j < w)
-                    p++;
-                x = p < F->cptr[tu + 1] && F->ent[p].j == w ? &F->ent[p].v : NULL;
-            } else {
-                x = entry_at(F, pinv, col[i].j, w); /* the dense tail */
-            }
+            if (tu < ns)
+                x = row_from(F, tu, &p, w);
+            else
+                x = tail_at(F, pinv, col[i].j, w);
             if (x == NULL)
                 return 0; /* not the pattern of this graph: our bug */
             /* l of the node eliminated first, as xp_sldl_factor updates
@@ -575,14 +564,12 @@ static int refactor_pivot(xp_sldl *F, const int64_t *pinv, double *diag,
             continue;
         int64_t p = F->cptr[tw];
         for (int64_t i = 0; i < j; i++) {
-            int64_t u = col[i].j;
-            if (!(tw < pinv[u]))
+            if (!(tw < pinv[col[i].j]))
                 continue;
-            while (p < F->cptr[tw + 1] && F->ent[p].j < u)
-                p++;
-            if (!(p < F->cptr[tw + 1] && F->ent[p].j == u))
+            double *x = row_from(F, tw, &p, col[i].j);
+            if (x == NULL)
                 return 0;
-            F->ent[p].v -= col[j].v / piv * col[i].v;
+            *x -= col[j].v / piv * col[i].v;
         }
     }
     for (int64_t i = 0; i < d; i++)
@@ -623,11 +610,9 @@ xp_status xp_sldl_refactor(const xp_sldl *P, const xp_lapgraph *g,
                 if (tu < F->nsparse) {
                     p = w < prev ? F->cptr[tu] : p;
                     prev = w;
-                    while (p < F->cptr[tu + 1] && F->ent[p].j < w)
-                        p++;
-                    x = p < F->cptr[tu + 1] && F->ent[p].j == w ? &F->ent[p].v : NULL;
+                    x = row_from(F, tu, &p, w);
                 } else {
-                    x = entry_at(F, pinv, u, w); /* the dense tail */
+                    x = tail_at(F, pinv, u, w);
                 }
                 ok = x != NULL;
                 if (ok)
