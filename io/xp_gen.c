@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "xp_gen.h"
+#include "xp_hash.h"
 #include "xp_gen_int.h"
 
 /* ------------------------------------------------------------ small parts */
@@ -42,10 +43,7 @@ const char *xp__gen_kind_service(int k)
 
 uint64_t xp__mix64(uint64_t x)
 {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
+    return xp_splitmix64(&x);
 }
 
 void xp__rng_seed(xp__rng *r, uint64_t seed, uint64_t stream)

@@ -21,6 +21,13 @@ static inline uint64_t xp_hash64(uint64_t x)
     return x;
 }
 
+/* The next value of the splitmix64 stream in *s (a Weyl sequence through
+ * xp_hash64): the tests' and the generator's deterministic draws. */
+static inline uint64_t xp_splitmix64(uint64_t *s)
+{
+    return xp_hash64(*s += 0x9e3779b97f4a7c15ULL);
+}
+
 /* A map from uint64 key to a dense index 0..n-1 in insertion order. */
 typedef struct xp_imap {
     uint64_t *keys; /* key + 1, 0 = empty */

@@ -11,26 +11,19 @@
 #include "xp_score.h"
 #include "xp_test.h"
 
-/* A deterministic generator (splitmix64). */
-/* splitmix64: the stream test_preduce.c draws as well. */
-static uint64_t rng_next(uint64_t *s)
-{
-    return xp_hash64(*s += 0x9e3779b97f4a7c15ULL);
-}
-
 /* Random columns over few hosts; generics have relax links. */
 static void make_cols(uint64_t *seed, xp_colinfo *ci, int ncols, int nhosts)
 {
     for (int c = 0; c < ncols; c++) {
-        ci[c].generic = (uint8_t)(rng_next(seed) % 3 == 0);
-        ci[c].h0 = (uint32_t)(rng_next(seed) % (uint64_t)nhosts);
-        ci[c].h1 = ci[c].generic ? XP_HOST_ANY : (uint32_t)(rng_next(seed) % (uint64_t)nhosts);
+        ci[c].generic = (uint8_t)(xp_splitmix64(seed) % 3 == 0);
+        ci[c].h0 = (uint32_t)(xp_splitmix64(seed) % (uint64_t)nhosts);
+        ci[c].h1 = ci[c].generic ? XP_HOST_ANY : (uint32_t)(xp_splitmix64(seed) % (uint64_t)nhosts);
         ci[c].relax = -1;
     }
     for (int c = 0; c < ncols; c++)
         if (!ci[c].generic)
             for (int g = 0; g < ncols; g++)
-                if (ci[g].generic && ci[g].h0 == ci[c].h1 && rng_next(seed) % 2 == 0) {
+                if (ci[g].generic && ci[g].h0 == ci[c].h1 && xp_splitmix64(seed) % 2 == 0) {
                     ci[c].relax = g;
                     break;
                 }
@@ -51,19 +44,19 @@ static void make_actmat(uint64_t *seed, const xp_colinfo *ci, int ncols, int W, 
     for (int w = 0; w < W; w++) {
         a->wptr[w] = n;
         for (int c = 0; c < ncols; c++) {
-            if (rng_next(seed) % 3 != 0)
+            if (xp_splitmix64(seed) % 3 != 0)
                 continue;
             if (!ci[c].generic) {
                 a->col[n] = (uint32_t)c;
                 a->client[n] = XP_HOST_ANY;
-                a->isnew[n++] = (uint8_t)(rng_next(seed) % 2);
+                a->isnew[n++] = (uint8_t)(xp_splitmix64(seed) % 2);
                 continue;
             }
             for (int h = 0; h < nhosts; h++)
-                if (rng_next(seed) % 2 == 0) {
+                if (xp_splitmix64(seed) % 2 == 0) {
                     a->col[n] = (uint32_t)c;
                     a->client[n] = (uint32_t)h;
-                    a->isnew[n++] = (uint8_t)(rng_next(seed) % 2);
+                    a->isnew[n++] = (uint8_t)(xp_splitmix64(seed) % 2);
                 }
         }
     }
@@ -90,8 +83,9 @@ static void differential(void)
     uint64_t seed = 42;
     int agree = 0, trials = 300, nonempty = 0;
     for (int t = 0; t < trials; t++) {
-        int ncols = 2 + (int)(rng_next(&seed) % 14), nhosts = 1 + (int)(rng_next(&seed) % 6);
-        int W = 1 + (int)(rng_next(&seed) % 12);
+        int ncols = 2 + (int)(xp_splitmix64(&seed) % 14),
+            nhosts = 1 + (int)(xp_splitmix64(&seed) % 6);
+        int W = 1 + (int)(xp_splitmix64(&seed) % 12);
         xp_colinfo ci[16];
         xp_actmat a = {0};
         make_cols(&seed, ci, ncols, nhosts);

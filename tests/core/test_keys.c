@@ -15,17 +15,9 @@
 #include "xp_activity_int.h"
 #include "xp_mem.h"
 #include "xp_sort.h"
+#include "xp_hash.h"
 #include "xp_str.h"
 #include "xp_test.h"
-
-static uint64_t rng(uint64_t *s)
-{
-    *s += 0x9e3779b97f4a7c15ULL;
-    uint64_t z = *s;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 /* Canonical object order (xp_activity.h): generic, proto, dst, dport, src, sport. */
 static int cmp_objkey(const xp_objkey *x, const xp_objkey *y)
@@ -52,12 +44,12 @@ static xp_objkey random_key(uint64_t *s)
     static const int32_t ports[] = {XP_PORT_ANY, 0, 1, 80, 1023, 65535};
     xp_objkey k;
     memset(&k, 0, sizeof k);
-    k.generic = (uint8_t)(rng(s) & 1);
-    k.proto = (uint8_t)(rng(s) % 3 == 0 ? 255 : rng(s) % 2 ? 6 : 17);
-    k.src = hosts[rng(s) % 6];
-    k.dst = hosts[rng(s) % 6];
-    k.sport = ports[rng(s) % 6];
-    k.dport = ports[rng(s) % 6];
+    k.generic = (uint8_t)(xp_splitmix64(s) & 1);
+    k.proto = (uint8_t)(xp_splitmix64(s) % 3 == 0 ? 255 : xp_splitmix64(s) % 2 ? 6 : 17);
+    k.src = hosts[xp_splitmix64(s) % 6];
+    k.dst = hosts[xp_splitmix64(s) % 6];
+    k.sport = ports[xp_splitmix64(s) % 6];
+    k.dport = ports[xp_splitmix64(s) % 6];
     return k;
 }
 
@@ -124,8 +116,8 @@ static void addresses(void)
         xp_addr a;
         memset(&a, 0, sizeof a);
         a.b[10] = a.b[11] = 0xff;
-        uint32_t v =
-            i < 4 ? (uint32_t[]){0, 0xffffffffu, 0x0a000001u, 0x01020304u}[i] : (uint32_t)rng(&s);
+        uint32_t v = i < 4 ? (uint32_t[]){0, 0xffffffffu, 0x0a000001u, 0x01020304u}[i]
+                           : (uint32_t)xp_splitmix64(&s);
         for (int k = 0; k < 4; k++)
             a.b[12 + k] = (uint8_t)(v >> (24 - 8 * k));
         char mine[64], ref[64];

@@ -23,25 +23,19 @@
 #include "xp_select.h"
 #include "xp_test.h"
 
-/* splitmix64: the stream test_preduce.c draws as well. */
-static uint64_t rng_next(uint64_t *s)
-{
-    return xp_hash64(*s += 0x9e3779b97f4a7c15ULL);
-}
-
 /* n records over span seconds, in time order: 60 clients, 8 servers. */
 static xp_rec *make_records(int64_t n, double span, uint64_t seed)
 {
     static const uint16_t ports[] = {80, 53, 88, 443, 7000};
     xp_rec *r = calloc((size_t)n, sizeof *r);
     for (int64_t i = 0; r && i < n; i++) {
-        xp_addr_from_v4(&r[i].src, 0x0a000100u + (uint32_t)(rng_next(&seed) % 60));
-        xp_addr_from_v4(&r[i].dst, 0x0a000001u + (uint32_t)(rng_next(&seed) % 8));
-        r[i].sport = (uint16_t)(1024 + rng_next(&seed) % 60000);
-        r[i].dport = ports[rng_next(&seed) % 5];
+        xp_addr_from_v4(&r[i].src, 0x0a000100u + (uint32_t)(xp_splitmix64(&seed) % 60));
+        xp_addr_from_v4(&r[i].dst, 0x0a000001u + (uint32_t)(xp_splitmix64(&seed) % 8));
+        r[i].sport = (uint16_t)(1024 + xp_splitmix64(&seed) % 60000);
+        r[i].dport = ports[xp_splitmix64(&seed) % 5];
         r[i].proto = 6;
         r[i].ts = 1.7e9 + span * (double)i / (double)n;
-        r[i].dur = rng_next(&seed) % 8 == 0 ? 3.5 : 0.01;
+        r[i].dur = xp_splitmix64(&seed) % 8 == 0 ? 3.5 : 0.01;
         r[i].flags = XP_REC_START;
     }
     return r;

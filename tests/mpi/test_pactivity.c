@@ -22,12 +22,6 @@
 
 static int rank, size;
 
-/* splitmix64: the stream test_preduce.c draws as well. */
-static uint64_t rng_next(uint64_t *s)
-{
-    return xp_hash64(*s += 0x9e3779b97f4a7c15ULL);
-}
-
 static void addr4(xp_addr *a, uint32_t v)
 {
     memset(a, 0, sizeof *a);
@@ -45,14 +39,17 @@ static xp_rec *make_records(int64_t n, double t0, double span, uint64_t seed)
     xp_rec *r = calloc((size_t)(n ? n : 1), sizeof *r);
     static const uint16_t ports[] = {80, 53, 88, 443, 7000, 7003, 8080, 5000};
     for (int64_t i = 0; i < n; i++) {
-        addr4(&r[i].src, 1000 + (uint32_t)(rng_next(&seed) % 40));
-        addr4(&r[i].dst, (uint32_t)(rng_next(&seed) % 6));
-        r[i].sport = (uint16_t)(rng_next(&seed) % 4 == 0 ? 123 : 1024 + rng_next(&seed) % 60000);
-        r[i].dport = rng_next(&seed) % 5 == 0 ? (uint16_t)(20000 + rng_next(&seed) % 30000)
-                                              : ports[rng_next(&seed) % 8];
-        r[i].proto = rng_next(&seed) % 3 == 0 ? 17 : 6;
-        r[i].ts = t0 + span * (double)(rng_next(&seed) % 1000000) / 1e6;
-        r[i].dur = rng_next(&seed) % 10 == 0 ? (double)(rng_next(&seed) % 400) / 10 : 0.01;
+        addr4(&r[i].src, 1000 + (uint32_t)(xp_splitmix64(&seed) % 40));
+        addr4(&r[i].dst, (uint32_t)(xp_splitmix64(&seed) % 6));
+        r[i].sport =
+            (uint16_t)(xp_splitmix64(&seed) % 4 == 0 ? 123 : 1024 + xp_splitmix64(&seed) % 60000);
+        r[i].dport = xp_splitmix64(&seed) % 5 == 0
+                         ? (uint16_t)(20000 + xp_splitmix64(&seed) % 30000)
+                         : ports[xp_splitmix64(&seed) % 8];
+        r[i].proto = xp_splitmix64(&seed) % 3 == 0 ? 17 : 6;
+        r[i].ts = t0 + span * (double)(xp_splitmix64(&seed) % 1000000) / 1e6;
+        r[i].dur =
+            xp_splitmix64(&seed) % 10 == 0 ? (double)(xp_splitmix64(&seed) % 400) / 10 : 0.01;
         r[i].flags = XP_REC_START;
     }
     return r;
@@ -126,7 +123,7 @@ static void random_bounds(int64_t W, uint64_t seed, int64_t *to)
     to[0] = 0;
     to[size] = W;
     for (int q = 1; q < size; q++) {
-        int64_t x = (int64_t)(rng_next(&seed) % (uint64_t)(W + 1));
+        int64_t x = (int64_t)(xp_splitmix64(&seed) % (uint64_t)(W + 1));
         to[q] = x < to[q - 1] ? to[q - 1] : x;
     }
 }

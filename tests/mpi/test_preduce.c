@@ -22,17 +22,12 @@
 #include <string.h>
 
 #include "xp_comm.h"
+#include "xp_hash.h"
 #include "xp_test.h"
 
 #define NCOL 10
 
 static int rank, size;
-
-/* splitmix64 (src/xp_hash.h's finaliser over a Weyl sequence) */
-static uint64_t rng_next(uint64_t *s)
-{
-    return xp_hash64(*s += 0x9e3779b97f4a7c15ULL);
-}
 
 /* Flows 0-5 between hosts 0-3 (each shares a host with some other),
  * generics 6-9 on servers 0-3. */
@@ -66,14 +61,14 @@ static void pairs_of(int q, const xp_colinfo *ci, int64_t scale, int odd_empty, 
         for (uint32_t b = a + 1; b < NCOL; b++) {
             int tpl = xp_template(ci, a, b);
             /* Pairs (a + b) % 3 == 0 on every rank, the others on about half. */
-            if (tpl == XP_TPL_NONE || ((a + b) % 3 != 0 && rng_next(&s) % 2))
+            if (tpl == XP_TPL_NONE || ((a + b) % 3 != 0 && xp_splitmix64(&s) % 2))
                 continue;
             int64_t i = p->n++;
             p->key[i] = (uint64_t)a << 32 | b;
             for (int k = 0; k < 4; k++) {
-                p->c[4 * i + k] = scale + (int64_t)(rng_next(&s) % 1000);
-                p->cw[4 * i + k] =
-                    tpl == XP_TPL_GG ? scale + (int64_t)(rng_next(&s) % 5000) : p->c[4 * i + k];
+                p->c[4 * i + k] = scale + (int64_t)(xp_splitmix64(&s) % 1000);
+                p->cw[4 * i + k] = tpl == XP_TPL_GG ? scale + (int64_t)(xp_splitmix64(&s) % 5000)
+                                                    : p->c[4 * i + k];
             }
         }
 }
