@@ -235,12 +235,12 @@ xp_status xp_actb_port_counts(const xp_actb *b, int64_t *cnt, xp_err *e)
 
 void xp_activity_known(const int64_t *cnt, int64_t port_min_flows, uint8_t *known)
 {
-    static const uint8_t proto_of[3] = {6, 17, 0};
-    for (int64_t i = 0; i < 3 * 65536; i++) {
-        int32_t port = (int32_t)(i % 65536);
-        known[i] = port < 1024 || cnt[i] >= port_min_flows ||
-                   (i < 2 * 65536 && xp_port_builtin(proto_of[i / 65536], port));
-    }
+    for (int64_t i = 0; i < 3 * 65536; i++)
+        known[i] = i % 65536 < 1024 || cnt[i] >= port_min_flows;
+    /* The built-in table's tcp and udp ports (a search per port was 14 M
+     * instructions, on every rank). */
+    xp_port_builtin_mark(6, known);
+    xp_port_builtin_mark(17, known + 65536);
 }
 
 /* ---------------------------------------------------------------- objects */

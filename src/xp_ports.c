@@ -101,6 +101,14 @@ const char *xp_port_service(uint8_t proto, int32_t port)
 
 int xp_port_builtin(uint8_t proto, int32_t port) { return xp_port_service(proto, port) != NULL; }
 
+void xp_port_builtin_mark(uint8_t proto, uint8_t *mark)
+{
+    uint8_t m = xp__mask_of(proto);
+    for (size_t i = 0; m != 0 && i < XP__NPORTS; i++)
+        if (xp__ports[i].mask & m)
+            mark[xp__ports[i].port] = 1;
+}
+
 const char *xp_proto_name(uint8_t proto)
 {
     switch (proto) {

@@ -21,6 +21,11 @@ const char *xp_port_service(uint8_t proto, int32_t port);
 /* Nonzero when (proto, port) is in the built-in table (see xp_port_service). */
 int xp_port_builtin(uint8_t proto, int32_t port);
 
+/* mark[port] = 1 for every port of proto in the built-in table (mark has
+ * 65536 entries): xp_port_builtin for all ports at once, without 65536
+ * searches. */
+void xp_port_builtin_mark(uint8_t proto, uint8_t *mark);
+
 /* "tcp", "udp", "icmp", "icmp6" for 6, 17, 1, 58; NULL for any other. */
 const char *xp_proto_name(uint8_t proto);
 

@@ -386,6 +386,20 @@ static void test_ports(void)
         unsorted += p0 > p1 || (p0 == p1 && (m0 >= m1 || (m0 & m1)));
     }
     XP_CHECK_INT(unsorted, 0);
+    /* xp_port_builtin_mark marks exactly the ports xp_port_builtin knows. */
+    static const uint8_t protos[] = {6, 17, 1, 58, 47};
+    static uint8_t mark[65536];
+    for (size_t k = 0; k < sizeof protos; k++) {
+        memset(mark, 0, sizeof mark);
+        xp_port_builtin_mark(protos[k], mark);
+        int64_t wrong = 0, marked = 0;
+        for (int32_t port = 0; port < 65536; port++) {
+            wrong += mark[port] != (xp_port_builtin(protos[k], port) != 0);
+            marked += mark[port];
+        }
+        XP_CHECK_INT(wrong, 0);
+        XP_CHECK(protos[k] == 47 ? marked == 0 : marked > 0);
+    }
 }
 
 int main(void)
