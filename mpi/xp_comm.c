@@ -120,17 +120,34 @@ xp_status xp_allreduce_counts(MPI_Comm comm, int64_t *v, int64_t n, xp_err *e)
     /* Packed to 32 bits in the first half of v itself, not in a fresh array
      * (memory touched for the first time is dear: bench/README.md): element
      * i goes to bytes 4i..4i+3, which hold nothing still to be read, and
-     * back from the last element down. memcpy: no type punning. */
+     * back from the last element down. Eight at a time through a buffer,
+     * each block read whole before it is written (a block's two places
+     * overlap for the first one), so that the compiler can vectorise the
+     * loops: one element at a time they were 21 M instructions on each rank
+     * at 2 ranks (1000 clients x 7 h, callgrind). memcpy: no type punning. */
     char *h = (char *)v;
-    for (int64_t i = 0; i < n; i++) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        int32_t x[8];
+        for (int k = 0; k < 8; k++)
+            x[k] = (int32_t)v[i + k];
+        memcpy(h + 4 * i, x, sizeof x);
+    }
+    for (; i < n; i++) {
         int32_t x = (int32_t)v[i];
         memcpy(h + 4 * i, &x, sizeof x);
     }
     xp_status s = xp__allreduce_chunks(comm, h, n, MPI_INT32_T, sizeof(int32_t), MPI_SUM, e);
-    for (int64_t i = n - 1; i >= 0; i--) {
+    for (i = n - 1; i >= n - n % 8; i--) {
         int32_t x;
         memcpy(&x, h + 4 * i, sizeof x);
         v[i] = s == XP_OK ? x : 0;
+    }
+    for (i = n - n % 8 - 8; i >= 0; i -= 8) {
+        int32_t x[8];
+        memcpy(x, h + 4 * i, sizeof x);
+        for (int k = 0; k < 8; k++)
+            v[i + k] = s == XP_OK ? x[k] : 0;
     }
     return s;
 }

@@ -190,6 +190,8 @@ int main(int argc, char **argv)
     check_reduce(ci, 3000000000LL, NULL, 0);     /* sums past INT32_MAX: 64 bits */
     check_reduce(ci, 2147483647LL / 5, NULL, 0); /* 32 bits below 5 ranks, else 64 */
     check_reduce(ci, 10, NULL, 1);               /* odd ranks hold no pairs */
+    check_pieces(7);                             /* fewer than one block of 8 */
+    check_pieces(17);                            /* two blocks of 8 and one left */
     check_pieces(100003);                        /* 4-7 pieces and a rest */
     check_pieces(64 * 32768 + 5);                /* past 64 pieces of 128 KiB: bigger ones */
     XP_TEST_MPI_END();
