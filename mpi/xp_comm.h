@@ -87,10 +87,10 @@ xp_status xp_alltoall_items(MPI_Comm comm, const void *send, const int64_t *coun
  * the 4 client-window counts of the generic-generic pairs only (templates
  * from ci; for the others cw is a copy of c, made again after), by
  * xp_allreduce_counts (32 bits when they fit). Integers only, so the
- * result does not depend on how the windows were split. *mine gets this
- * rank's contiguous slice of the n sorted pairs, [n r / size, n (r + 1) /
- * size) for rank r, the slice it scores: the slices in rank order are all
- * pairs, each once. *local is consumed (freed; at one rank it becomes
+ * result does not depend on how the windows were split. *mine gets the
+ * pairs this rank scores, in key order: those at positions j = r mod size
+ * of the n sorted pairs for rank r (in turns, so that the ranks' work is
+ * alike: xp_comm.c); together they are all pairs, each once. *local is consumed (freed; at one rank it becomes
  * *mine as it is, as one rank has nothing to add). *mine is owned by the
  * caller.
  */
@@ -98,10 +98,11 @@ xp_status xp_pairs_reduce(MPI_Comm comm, xp_pairs *local, const xp_colinfo *ci, 
                           xp_err *e);
 
 /*
- * Collective. Append every rank's rules in `part` (rank 0's first, then
- * rank 1's, ...) to *acc on every rank, and add the ranks' candidate counts.
- * Ranks score their contiguous slices of the sorted pairs
- * (xp_pairs_reduce), so the result is in pair order whatever the rank count.
+ * Collective. Append every rank's rules in `part` to *acc on every rank,
+ * merged into pair order (xp_rule.pair; each part in that order, as the
+ * ranks score their pairs of xp_pairs_reduce in key order), and add the
+ * ranks' candidate counts: the same rules in the same order whatever the
+ * rank count.
  */
 xp_status xp_rules_allgather(MPI_Comm comm, const xp_rules *part, xp_rules *acc, xp_err *e);
 

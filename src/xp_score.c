@@ -67,7 +67,7 @@ static void xp__fill(const xp_meta *m, const xp_pairs *p, int64_t i, int tpl, ui
     r->act_a = (uint8_t)aa;
     r->act_b = (uint8_t)ab;
     r->tpl = (uint8_t)tpl;
-    r->pair = i;
+    r->pair = (int64_t)p->key[i];
     r->nwin = m->nwindows;
     r->n_a = xp__col_count(m, a, aa, 0);
     r->n_b = xp__col_count(m, b, ab, 0);

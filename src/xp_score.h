@@ -24,7 +24,7 @@ typedef struct xp_rule {
     uint8_t act_a, act_b; /* XP_NEW or XP_PRESENT */
     uint8_t tpl;          /* XP_TPL_* */
     uint8_t pad_;
-    int64_t pair;         /* index into the xp_pairs it came from */
+    int64_t pair;                 /* its pair's key, a << 32 | b: the same on every rank */
     int64_t n_a, n_b, n_ab, nwin; /* window counts behind the score */
     int64_t cw_a, cw_b, cw_ab, ncw; /* client-window counts (generic-generic) */
     double score;         /* eq. (2), nats */
