@@ -90,9 +90,9 @@ xp_status xp_alltoall_items(MPI_Comm comm, const void *send, const int64_t *coun
  * result does not depend on how the windows were split. *mine gets the
  * pairs this rank scores, in key order: those at positions j = r mod size
  * of the n sorted pairs for rank r (in turns, so that the ranks' work is
- * alike: xp_comm.c); together they are all pairs, each once. *local is consumed (freed; at one rank it becomes
- * *mine as it is, as one rank has nothing to add). *mine is owned by the
- * caller.
+ * alike: xp_comm.c); together they are all pairs, each once. *local is
+ * consumed (freed; at one rank it becomes *mine as it is, as one rank has
+ * nothing to add). *mine is owned by the caller.
  */
 xp_status xp_pairs_reduce(MPI_Comm comm, xp_pairs *local, const xp_colinfo *ci, xp_pairs *mine,
                           xp_err *e);
