@@ -375,9 +375,6 @@ xp_status xp_pairs_reduce(MPI_Comm comm, xp_pairs *local, const xp_colinfo *ci, 
     return s;
 }
 
-#define XP__RULE_PAIR_LT(x, y) ((x).pair < (y).pair)
-XP_MERGE_RUNS(xp__merge_rule_runs, xp_rule, XP__RULE_PAIR_LT)
-
 xp_status xp_rules_allgather(MPI_Comm comm, const xp_rules *part, xp_rules *acc, xp_err *e)
 {
     int size;
@@ -411,12 +408,6 @@ xp_status xp_rules_allgather(MPI_Comm comm, const xp_rules *part, xp_rules *acc,
         s = xp_mpi_check(MPI_Allgatherv(part->v, (int)(part->n * bytes), MPI_BYTE, acc->v + acc->n,
                                         rc, displ, MPI_BYTE, comm),
                          "MPI_Allgatherv", e);
-    /* Each rank's rules are in the order of its pairs, which alternate
-     * between the ranks: merged back into pair order, the order of one
-     * rank's (a pair's rules stay together and in order: equal keys). */
-    if (s == XP_OK && xp__merge_rule_runs(acc->v + acc->n, tot[0]) != 0)
-        s = xp_err_set(e, XP_NOMEM, "out of memory merging %lld rules", (long long)tot[0]);
-    s = xp_agree(comm, s, e);
     if (s == XP_OK) {
         acc->n += tot[0];
         acc->candidates += tot[1];

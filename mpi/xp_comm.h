@@ -98,11 +98,15 @@ xp_status xp_pairs_reduce(MPI_Comm comm, xp_pairs *local, const xp_colinfo *ci, 
                           xp_err *e);
 
 /*
- * Collective. Append every rank's rules in `part` to *acc on every rank,
- * merged into pair order (xp_rule.pair; each part in that order, as the
- * ranks score their pairs of xp_pairs_reduce in key order), and add the
- * ranks' candidate counts: the same rules in the same order whatever the
- * rank count.
+ * Collective. Append every rank's rules in `part` (rank 0's first, then
+ * rank 1's, ...) to *acc on every rank, and add the ranks' candidate
+ * counts. The ranks take turns over the pairs (xp_pairs_reduce), so the
+ * order depends on the rank count, but nothing that follows does: a pair's
+ * rules stay together (xp_score_finish groups them by xp_rule.pair, its
+ * key), tied p-values get equal q-values whatever their order, and the
+ * rules are sorted for output by score and text (xp_out_sort_rules).
+ * Merging them back into pair order cost a copy of all rules: +5 MiB of
+ * peak memory at K = 10000.
  */
 xp_status xp_rules_allgather(MPI_Comm comm, const xp_rules *part, xp_rules *acc, xp_err *e);
 
