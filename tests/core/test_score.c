@@ -1,8 +1,8 @@
 /*
  * test_score.c - xp_score_pairs and xp_score_finish (src/xp_score.h) on
  * pairs scored in parts, as the ranks score theirs (mpi/xp_comm.h): the
- * parts' rules, concatenated in pair order, must give what one part holding
- * every pair gives. In particular the default mode's "a present=>present
+ * parts' rules, concatenated in either order, must give the rules one part
+ * holding every pair gives. In particular the default mode's "a present=>present
  * rule stands only when its pair has a passing rule with a new side" must
  * look at the pair's own rules: a rule's pair is its key, not its index in
  * the part it was scored in, which is 0 for the first pair of every part.
@@ -116,6 +116,25 @@ static void test_parts(void)
                 whole.v[i].act_a == split.v[i].act_a && whole.v[i].act_b == split.v[i].act_b &&
                 whole.v[i].score == split.v[i].score;
     XP_CHECK_INT(same, whole.n);
+    /* The parts the other way round (ranks take turns over the pairs): the
+     * same rules, in another order. */
+    xp_rules back = {0}, rsplit = {0};
+    XP_CHECK_INT(xp_score_pairs(&m, ci, &p1, 0, p1.n, &so, &back, &e), XP_OK);
+    XP_CHECK_INT(xp_score_pairs(&m, ci, &p0, 0, p0.n, &so, &back, &e), XP_OK);
+    XP_CHECK_INT(xp_score_finish(&back, &so, &rsplit, &e), XP_OK);
+    xp_rules_free(&back);
+    XP_CHECK_INT(rsplit.n, whole.n);
+    int64_t found = 0;
+    for (int64_t i = 0; i < whole.n; i++)
+        for (int64_t j = 0; j < rsplit.n; j++)
+            if (whole.v[i].a == rsplit.v[j].a && whole.v[i].b == rsplit.v[j].b &&
+                whole.v[i].act_a == rsplit.v[j].act_a && whole.v[i].act_b == rsplit.v[j].act_b &&
+                whole.v[i].score == rsplit.v[j].score && whole.v[i].lnq == rsplit.v[j].lnq) {
+                found++;
+                break;
+            }
+    XP_CHECK_INT(found, whole.n);
+    xp_rules_free(&rsplit);
     xp_rules_free(&whole);
     xp_rules_free(&split);
 }
