@@ -597,7 +597,7 @@ static xp_status xp__count_all(xp__ctx *c, xp_rules *acc)
             }
             xp_pairs_free(&local);
             if (s == XP_OK) {
-                /* Each rank scores its slice of the pairs. */
+                /* Each rank scores its share of the pairs (in turns: xp_pairs_reduce). */
                 xp_rules part = {0};
                 xp__stage_begin(c);
                 s = xp_score_pairs(&c->m, c->ci, &global, 0, global.n, &so, &part, &c->e);
