@@ -671,19 +671,6 @@ static double tight_at(const xp__cstate *st, int64_t p, const xp_cluster_opts *o
     return o->tight * (st->norm ? 1 : part_degree_sum(st, p) / (double)st->parts[p].n);
 }
 
-typedef struct xp__ukey {
-    double u;
-    int64_t i;
-} xp__ukey;
-
-static int cmp_ukey(const void *a, const void *b)
-{
-    const xp__ukey *x = a, *y = b;
-    if (x->u != y->u)
-        return x->u < y->u ? -1 : 1;
-    return (x->i > y->i) - (x->i < y->i);
-}
-
 /*
  * The sweep cut (docs/clustering.md, "Sweep cut"): the nodes in the order of
  * u; entries closer than XP__ZERO_TOL max|u| to their neighbour in that
@@ -702,7 +689,7 @@ static int split_by_sweep(xp__cstate *st, int64_t p, const double *u,
 {
     const xp__cpart *pt = &st->parts[p];
     int64_t n = pt->n;
-    xp__ukey *k = malloc((size_t)n * sizeof *k);
+    xp_dkey *k = malloc((size_t)n * sizeof *k);
     uint8_t *in = calloc((size_t)n, 1);
     if (k == NULL || in == NULL) {
         free(k);
@@ -726,20 +713,20 @@ static int split_by_sweep(xp__cstate *st, int64_t p, const double *u,
             verdict = XP__DENSE; /* which entry is the first clear one? */
     double sgn = first < n && u[first] < 0 ? -1 : 1;
     for (int64_t i = 0; i < n; i++)
-        k[i] = (xp__ukey){sgn * u[i], i};
-    qsort(k, (size_t)n, sizeof *k, cmp_ukey);
+        k[i] = (xp_dkey){sgn * u[i], i};
+    xp_sort_dkeys(k, n);
     /* Blocks; the index order inside each. */
     int64_t b0 = 0;
     for (int64_t j = 1; verdict != XP__DENSE && j <= n; j++) {
-        double gap = j < n ? k[j].u - k[j - 1].u : INFINITY;
+        double gap = j < n ? k[j].v - k[j - 1].v : INFINITY;
         if (delta > 0 && fabs(gap - tol) <= 2 * delta) {
             verdict = XP__DENSE;
             break;
         }
         if (gap > tol) {
             for (int64_t q = b0; q < j; q++)
-                k[q].u = (double)b0; /* the block's id: its first position */
-            qsort(k + b0, (size_t)(j - b0), sizeof *k, cmp_ukey); /* by index */
+                k[q].v = (double)b0;       /* the block's id: its first position */
+            xp_sort_dkeys(k + b0, j - b0); /* by index */
             b0 = j;
         }
     }
@@ -765,7 +752,7 @@ static int split_by_sweep(xp__cstate *st, int64_t p, const double *u,
         in[li] = 1;
         vol += deg;
         cut += deg - 2 * inner;
-        if (j + 1 < n && k[j + 1].u != k[j].u) { /* a block boundary */
+        if (j + 1 < n && k[j + 1].v != k[j].v) { /* a block boundary */
             double vmin = fmin(vol, total - vol);
             double phi = vmin > 0 ? fmax(cut, 0) / vmin : INFINITY;
             if (phi < best) {

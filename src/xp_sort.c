@@ -1,4 +1,4 @@
-/* xp_sort.c - the uint64_t instances of xp_sort.h's sorts. */
+/* xp_sort.c - the uint64_t and xp_dkey instances of xp_sort.h's sorts. */
 #include "xp_sort.h"
 
 #include <string.h>
@@ -18,6 +18,22 @@ XP_MERGE_RUNS(xp__merge_runs_u64, uint64_t, XP__U64_LT)
 void xp_sort_u64(uint64_t *v, int64_t n)
 {
     xp__sort_u64(v, n, xp_sort_depth(n));
+}
+
+int xp_cmp_dkey(const void *x, const void *y)
+{
+    const xp_dkey *a = x, *b = y;
+    if (a->v != b->v)
+        return a->v < b->v ? -1 : 1;
+    return (a->i > b->i) - (a->i < b->i);
+}
+
+#define XP__DKEY_LT(a, b) (xp_cmp_dkey(&(a), &(b)) < 0)
+XP_QUICKSORT(xp__sort_dkeys, xp_dkey, XP__DKEY_LT, xp_cmp_dkey)
+
+void xp_sort_dkeys(xp_dkey *v, int64_t n)
+{
+    xp__sort_dkeys(v, n, xp_sort_depth(n));
 }
 
 int xp_merge_runs_u64(uint64_t *v, int64_t n)

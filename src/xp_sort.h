@@ -149,6 +149,15 @@
 void xp_sort_u64(uint64_t *v, int64_t n);
 int xp_merge_runs_u64(uint64_t *v, int64_t n);
 int64_t xp_unique_u64(uint64_t *v, int64_t n);
+/* A value and its index: xp_sort_dkeys sorts ascending by value, ties by
+ * index (a total order when the values are not NaN), with the comparison
+ * inlined; xp_cmp_dkey is the same order for qsort. */
+typedef struct xp_dkey {
+    double v;
+    int64_t i;
+} xp_dkey;
+int xp_cmp_dkey(const void *x, const void *y);
+void xp_sort_dkeys(xp_dkey *v, int64_t n);
 /* Ascending sort of a small v (a window's activity entries, ~100), through
  * tmp (room for n): sorting networks of eight, then merges, all without
  * data-dependent branches. On the 1000-client 7-hour trace's 25,201

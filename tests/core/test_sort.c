@@ -5,8 +5,11 @@
  * order, in reverse, and with 0 and UINT64_MAX (the value the last block of
  * eight is padded with). The merge of a window (xp_activity_sort_merge)
  * keeps one entry per (object, client), new if any was, for small windows
- * and for those past the scratch array (sorted in place).
+ * and for those past the scratch array (sorted in place). xp_sort_dkeys
+ * against qsort with xp_cmp_dkey: values with many ties (settled by the
+ * index), -0.0 beside 0.0, and infinities.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,9 +62,33 @@ static int sorts_like_qsort(int kind, int64_t n)
     return ok;
 }
 
+/* xp_sort_dkeys gives qsort's order (a total order: no two keys equal). */
+static int dkeys_like_qsort(int64_t n)
+{
+    static const double few[] = {0.0, -0.0, 1.5, -2.25, INFINITY, -INFINITY, 1e-300};
+    xp_dkey *v = malloc((size_t)(n + 1) * sizeof *v), *want = malloc((size_t)(n + 1) * sizeof *v);
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t r = xp_hash64(stream++);
+        double x = r % 2 ? few[r / 2 % 7] : (double)(int64_t)(r >> 11) * 1e-3;
+        v[i] = want[i] = (xp_dkey){x, (int64_t)(xp_hash64(stream++) % 1000003)};
+        v[i].i = want[i].i = want[i].i * 4096 + i; /* distinct, not in order */
+    }
+    qsort(want, (size_t)n, sizeof *want, xp_cmp_dkey);
+    xp_sort_dkeys(v, n);
+    int ok = 1;
+    for (int64_t i = 0; i < n; i++)
+        ok &= v[i].i == want[i].i;
+    free(v);
+    free(want);
+    return ok;
+}
+
 int main(void)
 {
     int64_t bad = 0;
+    for (int64_t n = 0; n <= 200; n++)
+        bad += !dkeys_like_qsort(n);
+    bad += !dkeys_like_qsort(50000);
     for (int kind = 0; kind < 5; kind++) {
         for (int64_t n = 0; n <= 300; n++)
             bad += !sorts_like_qsort(kind, n);
