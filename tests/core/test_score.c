@@ -65,6 +65,28 @@ static void count_rules(const xp_rules *out, uint32_t x, uint32_t y, int64_t *al
     }
 }
 
+/* The rules of the parts scored in turn (as gathered from the ranks, one
+ * part after the other), then finished; second may be NULL. */
+static void score_parts(const xp_meta *m, const xp_colinfo *ci, const xp_score_opts *so,
+                        const xp_pairs *first, const xp_pairs *second, xp_rules *out)
+{
+    xp_err e;
+    xp_err_clear(&e);
+    xp_rules acc = {0};
+    XP_CHECK_INT(xp_score_pairs(m, ci, first, 0, first->n, so, &acc, &e), XP_OK);
+    if (second != NULL)
+        XP_CHECK_INT(xp_score_pairs(m, ci, second, 0, second->n, so, &acc, &e), XP_OK);
+    XP_CHECK_INT(xp_score_finish(&acc, so, out, &e), XP_OK);
+    xp_rules_free(&acc);
+}
+
+/* The same rule: sides, activities, score and q-value. */
+static int same_rule(const xp_rule *x, const xp_rule *y)
+{
+    return x->a == y->a && x->b == y->b && x->act_a == y->act_a && x->act_b == y->act_b &&
+           x->score == y->score && x->lnq == y->lnq;
+}
+
 static void test_parts(void)
 {
     xp_meta m;
@@ -72,18 +94,14 @@ static void test_parts(void)
     int64_t cnt[2 * NCOL];
     make_meta(&m, ci, cnt);
     const xp_score_opts so = {0.01, 3.0, 0.001, 3, 0, 0};
-    xp_err e;
-    xp_err_clear(&e);
 
     /* One part holding both pairs. */
     uint64_t key[2];
     int64_t c[8];
     xp_pairs p;
     make_pairs(&p, 0, 1, key, c);
-    xp_rules acc = {0}, whole = {0};
-    XP_CHECK_INT(xp_score_pairs(&m, ci, &p, 0, p.n, &so, &acc, &e), XP_OK);
-    XP_CHECK_INT(xp_score_finish(&acc, &so, &whole, &e), XP_OK);
-    xp_rules_free(&acc);
+    xp_rules whole = {0};
+    score_parts(&m, ci, &so, &p, NULL, &whole);
 
     /* Two parts of one pair each, as two ranks score them: each pair is
      * the first (index 0) of its part. */
@@ -92,11 +110,8 @@ static void test_parts(void)
     xp_pairs p0, p1;
     make_pairs(&p0, 0, 0, key0, c0);
     make_pairs(&p1, 1, 1, key1, c1);
-    xp_rules parts = {0}, split = {0};
-    XP_CHECK_INT(xp_score_pairs(&m, ci, &p0, 0, p0.n, &so, &parts, &e), XP_OK);
-    XP_CHECK_INT(xp_score_pairs(&m, ci, &p1, 0, p1.n, &so, &parts, &e), XP_OK);
-    XP_CHECK_INT(xp_score_finish(&parts, &so, &split, &e), XP_OK);
-    xp_rules_free(&parts);
+    xp_rules split = {0};
+    score_parts(&m, ci, &so, &p0, &p1, &split);
 
     /* (0, 1): new=>new and present=>present, each both ways. (2, 3): its
      * present=>present rule passes the score but has no new side. */
@@ -112,24 +127,17 @@ static void test_parts(void)
     XP_CHECK_INT(split.n, whole.n);
     int64_t same = 0;
     for (int64_t i = 0; i < whole.n && i < split.n; i++)
-        same += whole.v[i].a == split.v[i].a && whole.v[i].b == split.v[i].b &&
-                whole.v[i].act_a == split.v[i].act_a && whole.v[i].act_b == split.v[i].act_b &&
-                whole.v[i].score == split.v[i].score;
+        same += same_rule(&whole.v[i], &split.v[i]);
     XP_CHECK_INT(same, whole.n);
     /* The parts the other way round (ranks take turns over the pairs): the
      * same rules, in another order. */
-    xp_rules back = {0}, rsplit = {0};
-    XP_CHECK_INT(xp_score_pairs(&m, ci, &p1, 0, p1.n, &so, &back, &e), XP_OK);
-    XP_CHECK_INT(xp_score_pairs(&m, ci, &p0, 0, p0.n, &so, &back, &e), XP_OK);
-    XP_CHECK_INT(xp_score_finish(&back, &so, &rsplit, &e), XP_OK);
-    xp_rules_free(&back);
+    xp_rules rsplit = {0};
+    score_parts(&m, ci, &so, &p1, &p0, &rsplit);
     XP_CHECK_INT(rsplit.n, whole.n);
     int64_t found = 0;
     for (int64_t i = 0; i < whole.n; i++)
         for (int64_t j = 0; j < rsplit.n; j++)
-            if (whole.v[i].a == rsplit.v[j].a && whole.v[i].b == rsplit.v[j].b &&
-                whole.v[i].act_a == rsplit.v[j].act_a && whole.v[i].act_b == rsplit.v[j].act_b &&
-                whole.v[i].score == rsplit.v[j].score && whole.v[i].lnq == rsplit.v[j].lnq) {
+            if (same_rule(&whole.v[i], &rsplit.v[j])) {
                 found++;
                 break;
             }
