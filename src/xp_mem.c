@@ -1,4 +1,4 @@
-/* xp_mem.c - big buffers with transparent huge pages (xp_mem.h). */
+/* xp_mem.c - big buffers, 2 MiB-aligned, huge pages on request (xp_mem.h). */
 #define _GNU_SOURCE /* MADV_HUGEPAGE */
 #include "xp_mem.h"
 
@@ -19,10 +19,21 @@ static void xp__advise(void *p, size_t n, int advice)
         (void)madvise((void *)lo, hi - lo, advice);
 }
 
+/*
+ * Whether big blocks are advised: XP_HUGEPAGES=1 in the environment (xp_mem.h
+ * says why it is not the default). Read at each big allocation, which costs
+ * far less than the allocation, so that a test can change it.
+ */
+static int xp__huge_wanted(void)
+{
+    const char *v = getenv("XP_HUGEPAGES");
+    return v != NULL && v[0] == '1' && v[1] == '\0';
+}
+
 void xp_mem_huge(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
-    if (n >= XP_MEM_HUGE_MIN)
+    if (n >= XP_MEM_HUGE_MIN && xp__huge_wanted())
         xp__advise(p, n, MADV_HUGEPAGE);
 #else
     (void)p;
@@ -61,8 +72,8 @@ void *xp_mem_calloc(size_t k, size_t n)
 {
     if (n != 0 && k > SIZE_MAX / n)
         return NULL; /* as calloc does; checked here so that sanitizers see no overflow */
-    if (k * n < XP_MEM_HUGE_MIN)
-        return calloc(k, n);
+    if (k * n < XP_MEM_HUGE_MIN || !xp__huge_wanted())
+        return calloc(k, n); /* a fresh mapping is zero already: no memset */
     /* Zeroed by hand: calloc skips zeroing only for a fresh mapping, which
      * it would fault in 4 KiB pages, unadvised. */
     void *p = xp_mem_malloc(k * n);

@@ -1,22 +1,30 @@
 /*
- * xp_mem.h - allocation of big buffers that are filled once: transparent
- * huge pages asked for with madvise(MADV_HUGEPAGE) before the first touch.
+ * xp_mem.h - allocation of big buffers that are filled once: 2 MiB-aligned,
+ * with transparent huge pages asked for (madvise(MADV_HUGEPAGE)) only when
+ * XP_HUGEPAGES=1 is in the environment.
  *
- * Why: a buffer of many MiB is faulted in one 4 KiB page at a time, and a
- * page fault costs microseconds on virtual machines (on this 2-core VM,
- * page faults were 13 % of a whole run, perf, 1000 clients x 7 h). With
- * huge pages a 2 MiB page takes one fault. The same run with every malloc
- * so advised (GLIBC_TUNABLES=glibc.malloc.hugetlb=1) took 0.79 s instead
- * of 1.10 s at 2 ranks (bench/README.md). Linux's default THP mode is
- * "madvise", which is exactly this request; elsewhere it is a no-op.
+ * Whether huge pages pay depends on the machine, not on the program:
+ * - Where a fresh 4 KiB page costs microseconds to fault in, they do. On an
+ *   earlier VM of ours a 4 KiB fault cost about 12 us and a 2 MiB one about
+ *   0.13 ms; advising every malloc (GLIBC_TUNABLES=glibc.malloc.hugetlb=1)
+ *   took a 2-rank run from 1.10 to 0.79 s, and this module was the default.
+ * - Where the guest hands freed memory back to its host (virtio-balloon
+ *   free page reporting, as on the Firecracker VM of 2026-12-07, which
+ *   reports free blocks of 8 MiB), a huge page is carved from a reported
+ *   block and costs the host's faults for all of it: 4.1-5.3 ms a 2 MiB
+ *   page against 1.5-1.9 ms for 512 small pages, which come from memory
+ *   the guest still holds (bench/touch_bench 64 6 3). There, advising made
+ *   a million-record run 23-25 % (1 rank) and 30-37 % (2 ranks) slower
+ *   (bench/README.md, "Latest: huge pages no longer advised by default").
+ * The default leaves the choice to the kernel's THP policy ("always" gives
+ * these aligned blocks huge pages anyway); XP_HUGEPAGES=1 asks for them
+ * where the policy is "madvise". bench/touch_bench measures both.
  *
  * The functions behave as malloc, calloc and realloc (NULL when out of
  * memory; free with free()). Blocks of XP_MEM_HUGE_MIN bytes and more are
- * advised; xp_mem_malloc also aligns them to 2 MiB and rounds their size up
- * to whole 2 MiB pages, so that all of the block is advised (a 4 KiB fault
- * costs about 12 us on this VM, a 2 MiB one about 0.13 ms: huge pages are
- * cheaper from about 44 KiB on; the threshold leaves room for the round-up).
- * Not for many small objects.
+ * aligned to 2 MiB by xp_mem_malloc, their size rounded up to whole 2 MiB
+ * pages (so that all of such a block can be a huge page), and advised when
+ * asked for. Not for many small objects.
  */
 #ifndef XP_MEM_H
 #define XP_MEM_H
