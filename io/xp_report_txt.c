@@ -10,17 +10,24 @@ static void xp__txt_header(FILE *f, const xp_report *rep)
 {
     size_t tpl[3] = {0, 0, 0};
     static const char *const names[3] = {"flow-flow", "flow-generic", "generic-generic"};
+    /* Every count with thousands separators (xp__report_count), as the
+     * explanations write them; rule and cluster numbers without. */
     char c1[32], c2[32];
     for (size_t i = 0; i < rep->nrules; i++)
         for (int t = 0; t < 3; t++)
             tpl[t] += strcmp(rep->rules[i].tpl, names[t]) == 0;
     fprintf(f, "eXpose report\n=============\n\n");
-    fprintf(f, "%s rules (%zu flow-flow, %zu flow-generic, %zu generic-generic) between %s "
-               "activities, in %zu clusters",
-            xp__report_count((int64_t)rep->nrules, c1, sizeof c1), tpl[0], tpl[1], tpl[2],
-            xp__report_count((int64_t)rep->nnodes, c2, sizeof c2), rep->nclusters);
-    fprintf(f, "; %zu cut by spectral partitioning; %zu in no cluster.\n", rep->ncut,
-            rep->nloose);
+    fprintf(f, "%s rules (%s flow-flow, ", xp__report_count((int64_t)rep->nrules, c1, sizeof c1),
+            xp__report_count((int64_t)tpl[0], c2, sizeof c2));
+    fprintf(f, "%s flow-generic, %s generic-generic) ",
+            xp__report_count((int64_t)tpl[1], c1, sizeof c1),
+            xp__report_count((int64_t)tpl[2], c2, sizeof c2));
+    fprintf(f, "between %s activities, in %s clusters; ",
+            xp__report_count((int64_t)rep->nnodes, c1, sizeof c1),
+            xp__report_count((int64_t)rep->nclusters, c2, sizeof c2));
+    fprintf(f, "%s cut by spectral partitioning; %s in no cluster.\n",
+            xp__report_count((int64_t)rep->ncut, c1, sizeof c1),
+            xp__report_count((int64_t)rep->nloose, c2, sizeof c2));
     if (rep->windows > 0 && rep->window > 0)
         fprintf(f, "%s windows of %g second%s.\n", xp__report_count(rep->windows, c1, sizeof c1),
                 rep->window, rep->window == 1 ? "" : "s");
@@ -28,8 +35,8 @@ static void xp__txt_header(FILE *f, const xp_report *rep)
         fprintf(f, "%s windows (their width is unknown: no summary.json).\n",
                 xp__report_count(rep->windows, c1, sizeof c1));
     if (rep->names_label[0])
-        fprintf(f, "Hosts named from %s (%zu names).\n", rep->names_label,
-                xp_names_count(rep->names));
+        fprintf(f, "Hosts named from %s (%s names).\n", rep->names_label,
+                xp__report_count((int64_t)xp_names_count(rep->names), c1, sizeof c1));
     else
         fprintf(f, "Hosts are shown by address (no --names file).\n");
     if (!rep->have_clusters_file)
@@ -75,8 +82,10 @@ static void xp__txt_rule(FILE *f, const xp_report *rep, int64_t i)
 static void xp__txt_clique(FILE *f, const xp_report *rep, const xp_report_clique *c)
 {
     char side[300];
-    fprintf(f, "  Clique of %zu activities (%zu rules, scores %.4g to %.4g):", c->n, c->nrules,
-            c->min_score, c->max_score);
+    char c1[32], c2[32];
+    fprintf(f, "  Clique of %s activities (%s rules, scores %.4g to %.4g):",
+            xp__report_count((int64_t)c->n, c1, sizeof c1),
+            xp__report_count((int64_t)c->nrules, c2, sizeof c2), c->min_score, c->max_score);
     for (size_t k = 0; k < c->n; k++) {
         const xp_report_side *s = &rep->nodes[c->nodes[k]].side;
         fprintf(f, "%s%s (%s)", k ? " \u21d4 " : " ", xp_report_side_text(s, rep->names, side,
@@ -99,9 +108,10 @@ static void xp__txt_heading(FILE *f, const char *text)
 
 static void xp__txt_cluster(FILE *f, const xp_report *rep, const xp_report_cluster *c)
 {
-    char head[300];
-    snprintf(head, sizeof head, "Cluster %lld: %zu rules, %zu activities, total score %.4g%s",
-             (long long)c->id, c->nrules, c->nnodes, c->total,
+    char head[300], c1[32], c2[32];
+    snprintf(head, sizeof head, "Cluster %lld: %s rules, %s activities, total score %.4g%s",
+             (long long)c->id, xp__report_count((int64_t)c->nrules, c1, sizeof c1),
+             xp__report_count((int64_t)c->nnodes, c2, sizeof c2), c->total,
              c->spectral ? " (split by spectral partitioning)" : "");
     xp__txt_heading(f, head);
     for (size_t k = 0; k < c->ncliques; k++)
@@ -113,20 +123,21 @@ static void xp__txt_cluster(FILE *f, const xp_report *rep, const xp_report_clust
 
 xp_status xp__report_txt(FILE *f, const xp_report *rep, xp_err *e)
 {
-    char head[200];
+    char head[200], c1[32];
     xp__txt_header(f, rep);
     for (size_t c = 0; c < rep->nclusters; c++)
         xp__txt_cluster(f, rep, &rep->clusters[c]);
     if (rep->nloose) {
-        snprintf(head, sizeof head, "Rules in no cluster: %zu", rep->nloose);
+        snprintf(head, sizeof head, "Rules in no cluster: %s",
+                 xp__report_count((int64_t)rep->nloose, c1, sizeof c1));
         xp__txt_heading(f, head);
         for (size_t i = 0; i < rep->nloose; i++)
             xp__txt_rule(f, rep, rep->loose[i]);
     }
     if (rep->ncut) {
         snprintf(head, sizeof head,
-                 "Rules cut by spectral partitioning (weak links between clusters, §3.1): %zu",
-                 rep->ncut);
+                 "Rules cut by spectral partitioning (weak links between clusters, §3.1): %s",
+                 xp__report_count((int64_t)rep->ncut, c1, sizeof c1));
         xp__txt_heading(f, head);
         for (size_t i = 0; i < rep->ncut; i++)
             xp__txt_rule(f, rep, rep->cut[i]);

@@ -6,7 +6,8 @@
 #             clicks the first cluster and a node, and writes JSON into the DOM;
 #             saves OUTDIR/report-enterprise.png
 #   large     the same on 3,000 generated rules (gen-large.py); prints the
-#             render timings; saves OUTDIR/report-large.png
+#             render timings; saves OUTDIR/report-large.png. First, with or
+#             without chromium: report.txt's counts with thousands separators
 # Exits 77 (CTest: skipped) when chromium or the bundled graph library is missing.
 set -eu
 what=$1 bin=$2 havelib=$3 out=$4
@@ -19,6 +20,13 @@ case $what in
   *) cp "$here"/data/enterprise/* "$work"/; "$bin" --names "$work/names.txt" "$work" ;;
 esac
 html=$work/report.html
+if [ "$what" = large ]; then
+  head=$(sed -n 4p "$work/report.txt")
+  case $head in
+    "3,000 rules (0 flow-flow, 0 flow-generic, 3,000 generic-generic) between "*) ;;
+    *) echo "report.txt: counts not written with separators: $head" >&2; exit 1 ;;
+  esac
+fi
 if [ "$what" = offline ]; then
   bad=$(grep -Eio "(src|href|action)[[:space:]]*=[[:space:]]*[\"']?(https?:)?//|<link[[:space:]]|<script[^>]*[[:space:]]src[[:space:]]*=|url\([\"']?https?:|@import" "$html" || true)
   [ -z "$bad" ] || { echo "report.html refers to outside resources: $bad" >&2; exit 1; }
