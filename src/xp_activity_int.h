@@ -25,6 +25,7 @@ typedef struct xp_actb {
     uint32_t *rflow, *rgen;  /* object ids per record; rgen UINT32_MAX: none */
     uint8_t *rnew;           /* the record's first window is a new activity */
     int32_t *rfirst, *rlast; /* window span (fewer than 2^31 windows) */
+    double tmin, tmax;       /* time range, found by xp_actb_hosts_local */
 } xp_actb;
 
 /* An object key packed so that unsigned (hi, lo) order is xp_objkey order:
@@ -42,7 +43,8 @@ xp_status xp_actb_init(xp_actb *b, const xp_rec *r, int64_t n, const xp_activity
 void xp_actb_free(xp_actb *b);
 
 /* Intern the records' addresses: rsrc/rdst get temporary ids, *uniq (owned
- * by the caller) the distinct addresses by temporary id. */
+ * by the caller) the distinct addresses by temporary id. Also finds the
+ * records' time range (xp_actb_time_range) in the same pass over them. */
 xp_status xp_actb_hosts_local(xp_actb *b, xp_addr **uniq, int64_t *nuniq, xp_err *e);
 /* Sort v and drop repeats; returns the new length. */
 int64_t xp_addr_sort_unique(xp_addr *v, int64_t n);
@@ -75,7 +77,7 @@ xp_status xp_actb_objects_final(xp_actb *b, const xp_okey *uniq, int64_t nuniq, 
                                 int64_t nkeys, xp_err *e);
 
 /* The records' time range: *tmin = least ts, *tmax = greatest ts + dur
- * (+inf and -inf when n == 0). */
+ * (+inf and -inf when n == 0). After xp_actb_hosts_local only. */
 void xp_actb_time_range(const xp_actb *b, double *tmin, double *tmax);
 /* a's window grid for a trace [tmin, tmax]: t0, nwindows, trace times.
  * XP_ARG past 2^31 windows. */
