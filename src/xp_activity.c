@@ -365,17 +365,18 @@ static void xp__objtab_free(xp__objtab *t)
     memset(t, 0, sizeof *t);
 }
 
-/* Temporary id of key k, inserting it; -1 when out of memory. */
-static int64_t xp__objtab_put(xp__objtab *t, xp_okey k)
+/* Temporary id of key k, whose xp__okey_hash is h, inserting it; -1 when
+ * out of memory. */
+static int64_t xp__objtab_put(xp__objtab *t, xp_okey k, uint64_t h)
 {
-    uint64_t j = xp__okey_hash(k) & t->mask;
+    uint64_t j = h & t->mask;
     for (; t->slot[j].id >= 0; j = (j + 1) & t->mask)
         if (t->slot[j].hi == k.hi && t->slot[j].lo == k.lo)
             return t->slot[j].id;
     if ((uint64_t)(t->n + 1) * 2 > t->mask + 1) {
         if (xp__objtab_slots(t, (t->mask + 1) * 2) != 0)
             return -1;
-        return xp__objtab_put(t, k);
+        return xp__objtab_put(t, k, h);
     }
     if (t->n == t->cap) {
         int64_t cap = t->cap ? t->cap * 2 : 1024;
@@ -390,7 +391,14 @@ static int64_t xp__objtab_put(xp__objtab *t, xp_okey k)
     return t->n++;
 }
 
-enum { XP__AHEAD = 12 };
+enum { XP__AHEAD = 12, XP__RING = 16 }; /* XP__RING > XP__AHEAD, a power of 2 */
+
+/* A record's two keys, packed and hashed XP__AHEAD records before their turn. */
+typedef struct xp__ahead {
+    xp_okey f, g;
+    uint64_t hf, hg;
+    int gen; /* the flow has a generic (a well-known responder port) */
+} xp__ahead;
 
 static void xp__record_keys(const xp_actb *b, int64_t i, const uint8_t *known, xp_objkey *f,
                             xp_objkey *g)
@@ -425,18 +433,31 @@ xp_status xp_actb_objects_local(xp_actb *b, const uint8_t *known, xp_okey **uniq
         nslots *= 2;
     if (xp__objtab_slots(&t, nslots) != 0)
         return xp_err_set(e, XP_NOMEM, "out of memory interning flows");
-    for (int64_t i = 0; i < b->n; i++) {
-        xp_objkey f, g;
-        /* Each lookup is a cache miss in a table of megabytes: ask for the
-         * slots of a record XP__AHEAD on while this one is looked up. */
-        if (i + XP__AHEAD < b->n) {
-            xp__record_keys(b, i + XP__AHEAD, known, &f, &g);
-            __builtin_prefetch(&t.slot[xp__okey_hash(xp_okey_pack(&f)) & t.mask]);
-            __builtin_prefetch(&t.slot[xp__okey_hash(xp_okey_pack(&g)) & t.mask]);
+    /* Each lookup is a cache miss in a table of megabytes: the keys of the
+     * record XP__AHEAD on are packed and hashed, and their slots asked for,
+     * while this one is looked up; the ring keeps them until their turn. */
+    xp__ahead ring[XP__RING];
+    for (int64_t i = -XP__AHEAD; i < b->n; i++) {
+        int64_t a = i + XP__AHEAD;
+        if (a < b->n) {
+            xp_objkey f, g;
+            xp__record_keys(b, a, known, &f, &g);
+            xp__ahead *q = &ring[a & (XP__RING - 1)];
+            q->f = xp_okey_pack(&f);
+            q->hf = xp__okey_hash(q->f);
+            __builtin_prefetch(&t.slot[q->hf & t.mask]);
+            q->gen = f.dport != XP_PORT_ANY;
+            if (q->gen) {
+                q->g = xp_okey_pack(&g);
+                q->hg = xp__okey_hash(q->g);
+                __builtin_prefetch(&t.slot[q->hg & t.mask]);
+            }
         }
-        xp__record_keys(b, i, known, &f, &g);
-        int64_t fid = xp__objtab_put(&t, xp_okey_pack(&f));
-        int64_t gid = f.dport == XP_PORT_ANY ? -2 : xp__objtab_put(&t, xp_okey_pack(&g));
+        if (i < 0)
+            continue;
+        const xp__ahead *q = &ring[i & (XP__RING - 1)];
+        int64_t fid = xp__objtab_put(&t, q->f, q->hf);
+        int64_t gid = q->gen ? xp__objtab_put(&t, q->g, q->hg) : -2;
         if (fid < 0 || gid == -1) {
             xp__objtab_free(&t);
             return xp_err_set(e, XP_NOMEM, "out of memory interning flows");
