@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "xp_mem.h"
 #include "xp_ports.h"
@@ -31,6 +34,7 @@ void xp_zeek_init(xp_zeek_parser *p, const char *name, xp_sink *k)
     p->sep = '\t';
     for (int i = 0; i < XP_ZEEK_NCOL; i++)
         p->col[i] = -1;
+    memset(p->want, -1, sizeof p->want);
     memcpy(p->unset, "-", 2);
     p->unset_len = 1;
     memcpy(p->empty, "(empty)", 8);
@@ -256,12 +260,15 @@ static xp_status xp__fields_line(xp_zeek_parser *p, const char *s, size_t n, con
         at = end + 1;
     }
     p->maxcol = 0;
+    memset(p->want, -1, sizeof p->want);
     for (int c = 0; c < XP_ZEEK_NCOL; c++) {
         if (p->col[c] < 0 && c != C_DUR)
             return xp_err_set(e, XP_FORMAT, "%s: line %lld: #fields has no '%s' column",
                               p->name, (long long)ln->no, xp__colnames[c]);
         if (p->col[c] > p->maxcol)
             p->maxcol = p->col[c];
+        if (p->col[c] >= 0 && p->col[c] < XP_ZEEK_WANT)
+            p->want[p->col[c]] = (signed char)c;
     }
     p->have_fields = 1;
     return XP_OK;
@@ -307,6 +314,28 @@ static xp_status xp__header(xp_zeek_parser *p, const char *s, size_t n, const xp
     return XP_OK; /* #path, #open, #close, #types, comments: nothing to do */
 }
 
+/*
+ * The first sep in [s, end), or NULL. Not memchr: a conn.log field is a few
+ * bytes long, and a call per field cost more than the search (one 16-byte
+ * compare finds most separators).
+ */
+static const char *xp__find_sep(const char *s, const char *end, char sep)
+{
+#ifdef __SSE2__
+    const __m128i v = _mm_set1_epi8(sep);
+    for (; end - s >= 16; s += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, v));
+        if (m != 0)
+            return s + __builtin_ctz(m);
+    }
+#endif
+    for (; s < end; s++)
+        if (*s == sep)
+            return s;
+    return NULL;
+}
+
 static xp_status xp__tsv(xp_zeek_parser *p, const char *s, size_t n, const xp__line *ln,
                          xp_err *e)
 {
@@ -319,11 +348,15 @@ static xp_status xp__tsv(xp_zeek_parser *p, const char *s, size_t n, const xp__l
     const char *end = s + n;
     int idx = 0;
     while (idx <= p->maxcol) {
-        const char *t = memchr(s, p->sep, (size_t)(end - s));
+        const char *t = xp__find_sep(s, end, p->sep);
         const char *fe = t ? t : end;
-        for (int c = 0; c < XP_ZEEK_NCOL; c++)
-            if (p->col[c] == idx)
-                f[c] = (xp__fld){s, (size_t)(fe - s)};
+        if (idx < XP_ZEEK_WANT) {
+            if (p->want[idx] >= 0)
+                f[p->want[idx]] = (xp__fld){s, (size_t)(fe - s)};
+        } else
+            for (int c = 0; c < XP_ZEEK_NCOL; c++)
+                if (p->col[c] == idx)
+                    f[c] = (xp__fld){s, (size_t)(fe - s)};
         idx++;
         if (!t)
             break;

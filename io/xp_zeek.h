@@ -20,6 +20,7 @@
 #include "xp_sink.h"
 
 enum { XP_ZEEK_NCOL = 7 }; /* ts, orig_h, orig_p, resp_h, resp_p, proto, duration */
+enum { XP_ZEEK_WANT = 64 }; /* columns the TSV reader maps by table (past them: a search) */
 
 /* Parser state; fill with xp_zeek_init, no release needed. */
 typedef struct xp_zeek_parser {
@@ -31,6 +32,7 @@ typedef struct xp_zeek_parser {
     char sep;           /* TSV field separator (default tab) */
     int col[XP_ZEEK_NCOL]; /* column index of each wanted field, -1 absent */
     int maxcol;         /* largest wanted column index */
+    signed char want[XP_ZEEK_WANT]; /* the wanted field at each column < XP_ZEEK_WANT, -1 none */
     char unset[16], empty[16];
     size_t unset_len, empty_len;
     int64_t state_lines; /* header lines that changed the state above */
