@@ -43,23 +43,6 @@ static int xp__pass(const xp__kv *src, xp__kv *dst, size_t n, int b)
     return 1;
 }
 
-/* Adjacent pairs out of order (the out_of_order counter), and *late: the
- * records below the largest time before them (xp__sort_nearly moves those). */
-static int64_t xp__count_disorder(const xp_recvec *v, int64_t *late)
-{
-    int64_t k = 0, m = 0;
-    uint64_t last = 0, prev = 0;
-    for (int64_t i = 0; i < v->n; i++) {
-        uint64_t key = xp__key(v->v[i].ts);
-        k += i > 0 && key < prev;
-        m += key < last;
-        last = key > last ? key : last;
-        prev = key;
-    }
-    *late = m;
-    return k;
-}
-
 /* Radix sort of a (key, index) array by key, stable; returns the sorted
  * array (a or b), the other is scratch. */
 static xp__kv *xp__radix(xp__kv *a, xp__kv *b, size_t n)
@@ -74,66 +57,133 @@ static xp__kv *xp__radix(xp__kv *a, xp__kv *b, size_t n)
 }
 
 /*
- * A nearly sorted trace (a conn.log is written in order of connection end,
- * so a long connection's record comes late): the m records below the
- * largest time before them are taken out, radix-sorted by (ts, position)
- * and merged back, in place. The same order as the full sort, in
- * O(n + m log m) instead of 8 passes over all n (the full sort was 6 % of a
- * whole run on 1000 clients x 7 h: bench/README.md), and without a second
- * array of all n records (faulting in a fresh one was 6-7 % of each rank's
- * time at 2 ranks, perf). On equal times a kept record goes first: it was
- * earlier in the input, as a kept record after a late one has a larger time
- * (kept times never decrease and the late one is below them). Returns -1,
- * leaving v as it was, when out of memory.
+ * The late records of a nearly sorted trace: those below the largest time
+ * before them (a conn.log is written in order of connection end, so a long
+ * connection's record comes late). At most cap of them are kept: key[j] =
+ * {ts key, j}, rec[j] the record, pos[j] its position, in input order.
  */
-static int xp__sort_nearly(xp_recvec *v, size_t m)
+typedef struct xp__late {
+    xp__kv *key, *tmp;
+    xp_rec *rec;
+    size_t *pos;
+    size_t m, cap;
+} xp__late;
+
+static void xp__late_free(xp__late *l)
 {
-    size_t n = (size_t)v->n, nk = 0, j = 0;
-    xp__kv *a = malloc((m + 1) * sizeof *a), *b = malloc((m + 1) * sizeof *b);
-    xp_rec *x = malloc((m + 1) * sizeof *x); /* the late records, in input order */
-    if (a == NULL || b == NULL || x == NULL) {
-        free(a);
-        free(b);
-        free(x);
-        return -1;
+    free(l->key);
+    free(l->tmp);
+    free(l->rec);
+    free(l->pos);
+    memset(l, 0, sizeof *l);
+}
+
+/*
+ * One scan: the adjacent pairs out of order (the out_of_order counter) and
+ * the late records, collected while there are at most l->cap of them
+ * (l->m counts them all). Returns the pairs out of order.
+ */
+static int64_t xp__scan(const xp_recvec *v, xp__late *l)
+{
+    int64_t k = 0;
+    uint64_t last = 0, prev = 0;
+    for (int64_t i = 0; i < v->n; i++) {
+        uint64_t key = xp__key(v->v[i].ts);
+        k += i > 0 && key < prev;
+        if (key < last) { /* the first record is below nothing */
+            if (l->m < l->cap) {
+                l->key[l->m] = (xp__kv){key, l->m};
+                l->rec[l->m] = v->v[i];
+                l->pos[l->m] = (size_t)i;
+            }
+            l->m++;
+        } else
+            last = key;
+        prev = key;
     }
-    uint64_t last = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = xp__key(v->v[i].ts);
-        if (nk == 0 || k >= last) {
-            v->v[nk++] = v->v[i]; /* nk <= i: the kept run compacts forward */
-            last = k;
-        } else {
-            a[j] = (xp__kv){k, j};
-            x[j++] = v->v[i];
+    return k;
+}
+
+/*
+ * The late records (all of them collected) sorted by (ts, position) and
+ * merged with the others, in place, from the back: the kept records after
+ * the last late position move up as one block (memmove) as far as the
+ * largest late record allows, it is put in, and so on. Each kept record
+ * moves once, and only those after the first late record's place do;
+ * before this, the kept records were first compacted forward and then
+ * merged back record by record (two moves of most of the trace). On equal
+ * times a kept record goes first: it was earlier in the input, as a kept
+ * record after a late one has a larger time. Safe in place: every late
+ * record at or above the current one in the order lies after the kept
+ * records still to be moved (a late record is below some kept record
+ * before it), so the block's new place never overlaps unread records
+ * except as memmove allows.
+ */
+static void xp__merge_late(xp_recvec *v, xp__late *l)
+{
+    const xp__kv *srt = xp__radix(l->key, l->tmp, l->m);
+    xp_rec *r = v->v;
+    size_t o = (size_t)v->n, hi = (size_t)v->n, j = l->m, p = l->m;
+    /* The kept records are r[lo, hi) between late positions; o is the next
+     * slot to fill from the back. */
+    while (j > 0) {
+        size_t lo = p > 0 ? l->pos[p - 1] + 1 : 0;
+        uint64_t key = srt[j - 1].key;
+        /* The kept records of [lo, hi) above key (they are sorted): a suffix. */
+        size_t a = lo, b = hi;
+        while (a < b) {
+            size_t mid = a + (b - a) / 2;
+            if (xp__key(r[mid].ts) > key)
+                b = mid;
+            else
+                a = mid + 1;
+        }
+        size_t run = hi - a;
+        if (run > 0 && o - run != a)
+            memmove(r + o - run, r + a, run * sizeof *r);
+        o -= run;
+        hi = a;
+        if (hi > lo) { /* a kept record at or below key: the late one goes here */
+            r[--o] = l->rec[srt[--j].idx];
+        } else if (p > 0) { /* the block is used up: pass the late position */
+            p--;
+            hi = lo - 1;
+        } else { /* nothing kept is left below: the rest of the late ones */
+            while (j > 0)
+                r[--o] = l->rec[srt[--j].idx];
         }
     }
-    /* j == m: the same rule as xp__count_disorder's (the first record is
-     * below nothing). Ties in the radix sort keep input order. */
-    const xp__kv *srt = xp__radix(a, b, m);
-    size_t i = nk, o = n;
-    while (j > 0) { /* from the back; o > i while late records remain */
-        if (i > 0 && xp__key(v->v[i - 1].ts) > srt[j - 1].key)
-            v->v[--o] = v->v[--i];
-        else
-            v->v[--o] = x[srt[--j].idx];
-    }
-    free(a);
-    free(b);
-    free(x);
-    return 0;
 }
 
 xp_status xp_recs_sort_ts(xp_recvec *v, int64_t *out_of_order, xp_err *e)
 {
-    int64_t late = 0, dis = xp__count_disorder(v, &late);
+    /* Nearly sorted (at most 1/16 late): the late records are taken out
+     * and merged back, O(n + m log m) instead of 8 radix passes over all n
+     * (the full sort was 6 % of a whole run on 1000 clients x 7 h:
+     * bench/README.md), and without a second array of all n records. */
+    size_t n = (size_t)v->n;
+    xp__late l = {0};
+    l.cap = n / 16;
+    if (l.cap > 0) {
+        l.key = malloc(l.cap * sizeof *l.key);
+        l.tmp = malloc(l.cap * sizeof *l.tmp);
+        l.rec = malloc(l.cap * sizeof *l.rec);
+        l.pos = malloc(l.cap * sizeof *l.pos);
+        if (!l.key || !l.tmp || !l.rec || !l.pos) {
+            xp__late_free(&l);
+            return xp_err_set(e, XP_NOMEM, "out of memory sorting %lld records", (long long)n);
+        }
+    }
+    int64_t dis = xp__scan(v, &l);
     if (out_of_order)
         *out_of_order = dis;
-    if (dis == 0)
+    if (dis == 0 || l.m <= l.cap) {
+        if (dis != 0)
+            xp__merge_late(v, &l);
+        xp__late_free(&l);
         return XP_OK;
-    size_t n = (size_t)v->n;
-    if (late <= v->n / 16 && xp__sort_nearly(v, (size_t)late) == 0)
-        return XP_OK;
+    }
+    xp__late_free(&l);
     xp__kv *a = xp_mem_malloc(n * sizeof *a), *b = xp_mem_malloc(n * sizeof *b);
     xp_rec *out = xp_mem_malloc(n * sizeof *out);
     if (a == NULL || b == NULL || out == NULL) {
