@@ -373,7 +373,7 @@ static int64_t xp__objtab_put(xp__objtab *t, xp_okey k, uint64_t h)
     for (; t->slot[j].id >= 0; j = (j + 1) & t->mask)
         if (t->slot[j].hi == k.hi && t->slot[j].lo == k.lo)
             return t->slot[j].id;
-    if ((uint64_t)(t->n + 1) * 2 > t->mask + 1) {
+    if ((uint64_t)(t->n + 1) * 5 > (t->mask + 1) * 3) { /* load 0.6 (see below) */
         if (xp__objtab_slots(t, (t->mask + 1) * 2) != 0)
             return -1;
         return xp__objtab_put(t, k, h);
@@ -425,7 +425,10 @@ xp_status xp_actb_objects_local(xp_actb *b, const uint8_t *known, xp_okey **uniq
     *nuniq = 0;
     /* Sized for one object per 8 records from the start (the 1000-client
      * 7-hour trace has one per 8.2), up to 2^20 slots (24 MiB; it grows
-     * past that as before): growing from 4096 slots rehashed six times, each
+     * past that as before), filled to 0.6 before it grows: each rank of 2
+     * holds one per 6.8 of its records there, and at a load of 0.5 its
+     * table was rebuilt once, 27-28 -> 21 ms a rank (in-process timers,
+     * not committed). Growing from 4096 slots rehashed six times, each
      * into a fresh 0xff-filled table, 71-76 -> 61-68 ms for its 1 M records
      * (bench/README.md). */
     uint64_t nslots = 4096;
