@@ -15,7 +15,7 @@
  *   page against 1.5-1.9 ms for 512 small pages, which come from memory
  *   the guest still holds (bench/touch_bench 64 6 3). There, advising made
  *   a million-record run 23-25 % (1 rank) and 30-37 % (2 ranks) slower
- *   (bench/README.md, "Latest: huge pages no longer advised by default").
+ *   (bench/README.md, "huge pages no longer advised by default").
  * The default leaves the choice to the kernel's THP policy ("always" gives
  * these aligned blocks huge pages anyway); XP_HUGEPAGES=1 asks for them
  * where the policy is "madvise". bench/touch_bench measures both.
