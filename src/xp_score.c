@@ -16,8 +16,8 @@ void xp_rules_free(xp_rules *r)
 }
 
 /*
- * ln n! = lgamma(n + 1), from a table for n < nfact (the same values: the
- * table holds lgamma's own results). lgamma was 3 % of a whole run on 1000
+ * ln n! = lgamma(n + 1), from a table for n below its size n (the same
+ * values: the table holds lgamma's own results). lgamma was 3 % of a whole run on 1000
  * clients x 7 h, six calls per test; the window counts of a trace are few
  * enough to tabulate once per scoring (25,202 of them there).
  */
@@ -74,8 +74,9 @@ static double xp__score(int64_t nab, int64_t na, int64_t nb, int64_t N)
 /*
  * A bound at or above xp__score without its log: ln x <= x - 1, and the
  * score is at most 0 when x <= 1; the factor covers the log's rounding.
- * Most candidates have a small p_ab and a lift near 1, so the bound alone
- * shows they cannot pass --alpha, and their log is never taken.
+ * For most candidates (p_ab small, lift near 1) the bound alone shows that
+ * they cannot pass --alpha, and their log is never taken: on 1000 clients
+ * x 7 h, 4,548 of the first 400,000 needed it.
  */
 static double xp__score_bound(int64_t nab, int64_t na, int64_t nb, int64_t N)
 {
