@@ -129,6 +129,7 @@ void xp_actb_free(xp_actb *b)
     free(b->rnew);
     free(b->rfirst);
     free(b->rlast);
+    free(b->oslot);
     memset(b, 0, sizeof *b);
 }
 
@@ -468,7 +469,8 @@ xp_status xp_actb_objects_local(xp_actb *b, const uint8_t *known, xp_okey **uniq
         b->rflow[i] = (uint32_t)fid;
         b->rgen[i] = gid < 0 ? UINT32_MAX : (uint32_t)gid;
     }
-    free(t.slot);
+    b->oslot = t.slot; /* kept for xp_actb_objects_final's numbering */
+    b->omask = t.mask;
     *uniq = t.keys;
     *nuniq = t.n;
     return XP_OK;
@@ -488,34 +490,33 @@ xp_status xp_actb_objects_sorted(xp_actb *b, const uint8_t *known, xp_okey **uni
     return XP_OK;
 }
 
-/* gid[t] = the index of x[t] in v (sorted, each x[t] in it), t < m.
- * Branch-free binary searches XP__FIND_LANES at a time in lockstep (all
- * halve the same n, so they take the same steps), each prefetching its next
- * probe, so that the cache misses of the deep levels overlap: one search
- * at a time, with its unpredictable branch, took 16 ms for 123 k keys of
- * 1000 clients x 7 h; these take 6.8 ms (bench/README.md). */
-enum { XP__FIND_LANES = 16 };
-
-static void xp__okey_find_all(const xp_okey *v, int64_t n, const xp_okey *x, int64_t m,
-                              uint32_t *gid)
+/* Temporary id of key k (whose xp__okey_hash is h) in the interning table,
+ * or -1 when it is not there. */
+static int64_t xp__oslot_find(const xp__oslot *s, uint64_t mask, xp_okey k, uint64_t h)
 {
-    for (int64_t t0 = 0; t0 < m; t0 += XP__FIND_LANES) {
-        int lanes = m - t0 < XP__FIND_LANES ? (int)(m - t0) : XP__FIND_LANES;
-        const xp_okey *base[XP__FIND_LANES];
-        for (int l = 0; l < lanes; l++)
-            base[l] = v;
-        for (int64_t len = n; len > 1;) {
-            int64_t half = len / 2;
-            for (int l = 0; l < lanes; l++) {
-                const xp_okey k = x[t0 + l], p = base[l][half];
-                int ge = (k.hi > p.hi) | ((k.hi == p.hi) & (k.lo >= p.lo));
-                base[l] += ge ? half : 0;
-                __builtin_prefetch(&base[l][(len - half) / 2]);
-            }
-            len -= half;
-        }
-        for (int l = 0; l < lanes; l++)
-            gid[t0 + l] = (uint32_t)(base[l] - v);
+    for (uint64_t j = h & mask; s[j].id >= 0; j = (j + 1) & mask)
+        if (s[j].hi == k.hi && s[j].lo == k.lo)
+            return s[j].id;
+    return -1;
+}
+
+/*
+ * gid[id] = the index in keys (sorted, all ranks' keys) of the local key
+ * with temporary id id: keys walked in order, each looked up in the
+ * interning table, the slots of the key XP__AHEAD on asked for meanwhile.
+ * This was a binary search of each local key among keys (16 in lockstep,
+ * branch-free, prefetching: 7.8 ms at 1 rank on 1000 clients x 7 h, 4.9 ms
+ * a rank at 2; bench/README.md).
+ */
+static void xp__okey_number(const xp_actb *b, const xp_okey *keys, int64_t nkeys, uint32_t *gid)
+{
+    const xp__oslot *s = b->oslot;
+    for (int64_t g = 0; g < nkeys; g++) {
+        if (g + XP__AHEAD < nkeys)
+            __builtin_prefetch(&s[xp__okey_hash(keys[g + XP__AHEAD]) & b->omask]);
+        int64_t id = xp__oslot_find(s, b->omask, keys[g], xp__okey_hash(keys[g]));
+        if (id >= 0)
+            gid[id] = (uint32_t)g;
     }
 }
 
@@ -535,7 +536,9 @@ xp_status xp_actb_objects_final(xp_actb *b, const xp_okey *uniq, int64_t nuniq, 
     }
     a->nobjs = nkeys;
     a->nflows = nkeys - a->ngenerics;
-    xp__okey_find_all(keys, nkeys, uniq, nuniq, gid);
+    xp__okey_number(b, keys, nkeys, gid); /* every local key is among keys */
+    free(b->oslot);
+    b->oslot = NULL;
     for (int64_t i = 0; i < b->n; i++) {
         b->rflow[i] = gid[b->rflow[i]];
         if (b->rgen[i] != UINT32_MAX)

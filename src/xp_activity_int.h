@@ -26,6 +26,8 @@ typedef struct xp_actb {
     uint8_t *rnew;           /* the record's first window is a new activity */
     int32_t *rfirst, *rlast; /* window span (fewer than 2^31 windows) */
     double tmin, tmax;       /* time range, found by xp_actb_hosts_local */
+    struct xp__oslot *oslot; /* the flows' interning table, from xp_actb_objects_local */
+    uint64_t omask;          /* to xp_actb_objects_final (which frees it) */
 } xp_actb;
 
 /* An object key packed so that unsigned (hi, lo) order is xp_objkey order:
