@@ -1,12 +1,20 @@
 /*
- * test_score.c - xp_score_pairs and xp_score_finish (src/xp_score.h) on
- * pairs scored in parts, as the ranks score theirs (mpi/xp_comm.h): the
+ * test_score.c - xp_score_pairs and xp_score_finish (src/xp_score.h).
+ *
+ * test_exact: every kept rule's score is eq. (2) computed directly (the
+ * scoring takes the log only where a bound says it may pass) and its
+ * p-value is xp_hypergeom_lnsf's, bit for bit (the scoring takes ln n!
+ * from a table up to the window count, lgamma past it: generic pairs'
+ * client-window counts go past it here).
+ *
+ * test_parts: pairs scored in parts, as the ranks score theirs (mpi/xp_comm.h): the
  * parts' rules, concatenated in either order, must give the rules one part
  * holding every pair gives. In particular the default mode's "a present=>present
  * rule stands only when its pair has a passing rule with a new side" must
  * look at the pair's own rules: a rule's pair is its key, not its index in
  * the part it was scored in, which is 0 for the first pair of every part.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,8 +155,95 @@ static void test_parts(void)
     xp_rules_free(&split);
 }
 
+/* Eq. (2) as the paper writes it, for the check. */
+static double eq2(int64_t nab, int64_t na, int64_t nb, int64_t N)
+{
+    double pab = (double)nab / (double)N;
+    return pab * log(pab * (double)N * (double)N / ((double)na * (double)nb));
+}
+
+static void test_exact(void)
+{
+    enum { NC = 8, NP = 28 }; /* every pair of 8 columns; 6 and 7 generics */
+    const int64_t win = 1000, cwin = 5000;
+    int64_t cnt[4 * NC];
+    xp_colinfo ci[NC];
+    xp_meta m;
+    memset(&m, 0, sizeof m);
+    m.nwindows = win;
+    m.client_windows = cwin;
+    m.ncols = NC;
+    m.n_present = cnt;
+    m.n_new = cnt + NC;
+    m.cw_present = cnt + 2 * NC;
+    m.cw_new = cnt + 3 * NC;
+    for (int c = 0; c < NC; c++) {
+        int gen = c >= 6;
+        cnt[c] = 40 + 37 * c;            /* present windows */
+        cnt[NC + c] = 20 + 11 * c;       /* new windows */
+        cnt[2 * NC + c] = 300 + 290 * c; /* client-windows, past the window count */
+        cnt[3 * NC + c] = 150 + 100 * c;
+        ci[c] = gen ? (xp_colinfo){(uint32_t)c, UINT32_MAX, -1, 1}
+                    : (xp_colinfo){0, (uint32_t)c + 1, -1, 0};
+    }
+    uint64_t key[NP];
+    int64_t c[4 * NP], cw[4 * NP];
+    int64_t n = 0;
+    uint64_t seed = 12345;
+    for (uint32_t a = 0; a < NC; a++)
+        for (uint32_t b = a + 1; b < NC; b++, n++) {
+            key[n] = (uint64_t)a << 32 | b;
+            for (int combo = 0; combo < 4; combo++) {
+                int aa = combo >> 1, ab = combo & 1; /* XP_COMBO: new = 0, present = 1 */
+                int64_t na = aa ? cnt[a] : cnt[NC + a], nb = ab ? cnt[b] : cnt[NC + b];
+                int64_t ka = aa ? cnt[2 * NC + a] : cnt[3 * NC + a];
+                int64_t kb = ab ? cnt[2 * NC + b] : cnt[3 * NC + b];
+                int64_t lo = na < nb ? na : nb, klo = ka < kb ? ka : kb;
+                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                /* From none to all of the smaller side: some pass, some do not. */
+                c[4 * n + combo] = (int64_t)((seed >> 33) % (uint64_t)(lo + 1));
+                cw[4 * n + combo] = (int64_t)((seed >> 13) % (uint64_t)(klo + 1));
+            }
+        }
+    xp_pairs p = {n, key, c, cw};
+    /* cw is read for generic-generic pairs only; the others use c. */
+    for (int64_t i = 0; i < n; i++)
+        if (!(ci[key[i] >> 32].generic && ci[(uint32_t)key[i]].generic))
+            memcpy(cw + 4 * i, c + 4 * i, 4 * sizeof *c);
+    /* A high alpha, so that the test alone keeps some rules. */
+    const xp_score_opts so = {0.05, 3.0, 0.01, 3, 0, 0};
+    xp_rules out = {0};
+    score_parts(&m, ci, &so, &p, NULL, &out);
+    XP_CHECK(out.n > 0);
+    int64_t by_test = 0, gg = 0;
+    for (int64_t i = 0; i < out.n; i++) {
+        const xp_rule *r = &out.v[i];
+        XP_CHECK(r->score == eq2(r->n_ab, r->n_a, r->n_b, r->nwin));
+        XP_CHECK_INT(r->by_score, r->score > so.alpha);
+        int cwv = r->tpl == XP_TPL_GG;
+        int64_t N = cwv ? r->ncw : r->nwin, na = cwv ? r->cw_a : r->n_a;
+        int64_t nb = cwv ? r->cw_b : r->n_b, k = cwv ? r->cw_ab : r->n_ab;
+        if (r->a > r->b) { /* the reverse rule carries its pair's p-value */
+            int64_t t = na;
+            na = nb;
+            nb = t;
+        }
+        double lnp =
+            (double)k > (double)na * (double)nb / (double)N ? xp_hypergeom_lnsf(k, N, na, nb) : 0.0;
+        XP_CHECK(r->lnp == lnp);
+        by_test += !r->by_score;
+        gg += cwv;
+    }
+    /* Both paths and both views were taken. */
+    XP_CHECK(by_test > 0);
+    XP_CHECK(by_test < out.n);
+    XP_CHECK(gg > 0);
+    xp_rules_free(&out);
+}
+
 int main(void)
 {
+    test_exact();
     test_parts();
     XP_TEST_END();
 }
