@@ -260,6 +260,43 @@ static void test_zeek(void)
         XP_CHECK_NEAR(z.v.v[2].ts, 99, 0);
     }
     xp_recvec_free(&z.v);
+    /* 70 filler columns first (the wanted ones past the reader's column
+     * table, XP_ZEEK_WANT), fields of 0 to 40 bytes around the 16-byte
+     * separator search, a comma separator, and a line shorter than 16. */
+    {
+        char *big = malloc(1 << 16);
+        XP_CHECK(big != NULL);
+        if (big != NULL) {
+            int at = snprintf(big, 1 << 16, "#separator ,\n#fields");
+            for (int i = 0; i < 70; i++)
+                at += snprintf(big + at, (size_t)(1 << 16) - (size_t)at, ",f%d", i);
+            at += snprintf(big + at, (size_t)(1 << 16) - (size_t)at,
+                           ",ts,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,duration\n");
+            for (int r = 0; r < 3; r++) {
+                for (int i = 0; i < 70; i++) /* field i of row r: (i * 7 + r) % 41 bytes */
+                    at += snprintf(big + at, (size_t)(1 << 16) - (size_t)at, "%.*s,",
+                                   (i * 7 + r) % 41, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+                at += snprintf(big + at, (size_t)(1 << 16) - (size_t)at,
+                               "%d.5,10.100.200.%d,%d,10.0.1.1,80,tcp,0.25\n", 1000 + r, r + 101,
+                               40000 + r); /* a 14-byte address */
+            }
+            snprintf(big + at, (size_t)(1 << 16) - (size_t)at, "1\n");
+            zparse(big, 1, &z); /* the short last line: one bad record */
+            XP_CHECK_INT(z.st, XP_OK);
+            XP_CHECK_INT(z.v.n, 3);
+            XP_CHECK_INT(z.warns, 1);
+            for (int r = 0; r < 3 && r < z.v.n; r++) {
+                XP_CHECK_NEAR(z.v.v[r].ts, 1000 + r + 0.5, 0);
+                XP_CHECK_INT(z.v.v[r].sport, 40000 + r);
+                XP_CHECK_INT(z.v.v[r].dport, 80);
+                XP_CHECK_NEAR(z.v.v[r].dur, 0.25, 0);
+                XP_CHECK_INT(z.v.v[r].src.b[13], 100);
+                XP_CHECK_INT(z.v.v[r].src.b[15], r + 101);
+            }
+            xp_recvec_free(&z.v);
+            free(big);
+        }
+    }
     /* JSON lines: numeric and ISO-8601 ts, nested values skipped. */
     zparse("{\"ts\":1713484800.25,\"uid\":\"C\",\"id.orig_h\":\"10.1.1.1\",\"id.orig_p\":40000,"
            "\"id.resp_h\":\"10.1.1.2\",\"id.resp_p\":443,\"proto\":\"tcp\",\"duration\":1.5,"
