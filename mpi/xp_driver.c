@@ -731,7 +731,13 @@ static xp_status xp__cluster(xp__ctx *c, int64_t **nodes_out, int64_t *nnodes_ou
         co.sweep = !c->o.sign_split && !c->o.paper;
         co.sparse_min = c->o.sparse_min;
         co.scalapack_min = c->o.scalapack_min;
+        /* Progress: nodes placed in their final cluster. Rounds peel big
+         * parts one at a time, so the time left is a rough guess. */
+        co.progress = xp_progress_bytes_cb;
+        co.progress_ctx = &c->prog;
+        xp_progress_begin(&c->prog, "cluster", "nodes", nn);
         s = xp_pcluster_run(c->comm, &g, &co, &c->cl, &c->e);
+        xp_progress_end(&c->prog);
     }
     if (s == XP_OK) {
         c->have_cl = 1;

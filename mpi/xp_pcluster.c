@@ -327,6 +327,8 @@ xp_status xp_pcluster_run(MPI_Comm comm, const xp_rulegraph *g,
             s = pround(&c, &st, e);
         if (s == XP_OK)
             s = xp_sl_agree(comm, xp__cstate_advance(&st, e), e);
+        if (s == XP_OK && o->progress != NULL) /* nodes left are in st.total */
+            o->progress(o->progress_ctx, st.nnodes - st.total, st.nnodes);
     }
     if (s == XP_OK)
         s = xp_sl_agree(comm, xp__cstate_finish(&st, g, out, e), e);

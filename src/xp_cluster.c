@@ -56,6 +56,8 @@ void xp_cluster_opts_default(xp_cluster_opts *o)
     o->sparse_method = 0;
     o->sparse_maxit = 0;
     o->fault_rank = -1;
+    o->progress = NULL;
+    o->progress_ctx = NULL;
 }
 
 void xp_clustering_free(xp_clustering *c)

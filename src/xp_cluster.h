@@ -53,10 +53,15 @@ typedef struct xp_cluster_opts {
     /* Test hook: on this rank (0 for the serial run) the first eigen-solve
      * reports info = 1, as a failing LAPACK/ScaLAPACK call would. -1: off. */
     int fault_rank;
+    /* xp_pcluster_run: after each round, progress(progress_ctx, done, total)
+     * with the nodes already in their final cluster, of all (the same on
+     * every rank). NULL: none. xp_progress_bytes_cb fits. */
+    void (*progress)(void *ctx, int64_t done, int64_t total);
+    void *progress_ctx;
 } xp_cluster_opts;
 
 /* Defaults: min_split 4, tight 0.5, sweep 0, max_cut 0.25, sparse_min 100, scalapack_min 2000,
- * sparse_method 0 (auto), sparse_maxit 0, fault_rank -1
+ * sparse_method 0 (auto), sparse_maxit 0, fault_rank -1, no progress
  * (docs/clustering.md gives the measurements behind them). */
 void xp_cluster_opts_default(xp_cluster_opts *o);
 
