@@ -67,7 +67,30 @@ typedef struct xp__late {
     xp_rec *rec;
     size_t *pos;
     size_t m, cap;
+    size_t room; /* allocated, grown by doubling up to cap */
+    int nomem;   /* growing failed */
 } xp__late;
+
+/* Room for one more late record; 0, or -1 (l->nomem) when out of memory. */
+static int xp__late_grow(xp__late *l)
+{
+    size_t room = l->room ? 2 * l->room : 1024;
+    room = room < l->cap ? room : l->cap;
+    xp__kv *key = realloc(l->key, room * sizeof *key);
+    if (key != NULL)
+        l->key = key;
+    xp_rec *rec = key ? realloc(l->rec, room * sizeof *rec) : NULL;
+    if (rec != NULL)
+        l->rec = rec;
+    size_t *pos = rec ? realloc(l->pos, room * sizeof *pos) : NULL;
+    if (pos == NULL) {
+        l->nomem = 1;
+        return -1;
+    }
+    l->pos = pos;
+    l->room = room;
+    return 0;
+}
 
 static void xp__late_free(xp__late *l)
 {
@@ -81,7 +104,8 @@ static void xp__late_free(xp__late *l)
 /*
  * One scan: the adjacent pairs out of order (the out_of_order counter) and
  * the late records, collected while there are at most l->cap of them
- * (l->m counts them all). Returns the pairs out of order.
+ * (l->m counts them all; the arrays grow as they come, so that a trace in
+ * order asks for nothing). Returns the pairs out of order.
  */
 static int64_t xp__scan(const xp_recvec *v, xp__late *l)
 {
@@ -91,7 +115,7 @@ static int64_t xp__scan(const xp_recvec *v, xp__late *l)
         uint64_t key = xp__key(v->v[i].ts);
         k += i > 0 && key < prev;
         if (key < last) { /* the first record is below nothing */
-            if (l->m < l->cap) {
+            if (l->m < l->cap && (l->m < l->room || xp__late_grow(l) == 0)) {
                 l->key[l->m] = (xp__kv){key, l->m};
                 l->rec[l->m] = v->v[i];
                 l->pos[l->m] = (size_t)i;
@@ -119,8 +143,11 @@ static int64_t xp__scan(const xp_recvec *v, xp__late *l)
  * before it), so the block's new place never overlaps unread records
  * except as memmove allows.
  */
-static void xp__merge_late(xp_recvec *v, xp__late *l)
+static int xp__merge_late(xp_recvec *v, xp__late *l)
 {
+    l->tmp = malloc((l->m ? l->m : 1) * sizeof *l->tmp);
+    if (l->tmp == NULL)
+        return -1;
     const xp__kv *srt = xp__radix(l->key, l->tmp, l->m);
     xp_rec *r = v->v;
     size_t o = (size_t)v->n, hi = (size_t)v->n, j = l->m, p = l->m;
@@ -153,6 +180,7 @@ static void xp__merge_late(xp_recvec *v, xp__late *l)
                 r[--o] = l->rec[srt[--j].idx];
         }
     }
+    return 0;
 }
 
 xp_status xp_recs_sort_ts(xp_recvec *v, int64_t *out_of_order, xp_err *e)
@@ -164,23 +192,14 @@ xp_status xp_recs_sort_ts(xp_recvec *v, int64_t *out_of_order, xp_err *e)
     size_t n = (size_t)v->n;
     xp__late l = {0};
     l.cap = n / 16;
-    if (l.cap > 0) {
-        l.key = malloc(l.cap * sizeof *l.key);
-        l.tmp = malloc(l.cap * sizeof *l.tmp);
-        l.rec = malloc(l.cap * sizeof *l.rec);
-        l.pos = malloc(l.cap * sizeof *l.pos);
-        if (!l.key || !l.tmp || !l.rec || !l.pos) {
-            xp__late_free(&l);
-            return xp_err_set(e, XP_NOMEM, "out of memory sorting %lld records", (long long)n);
-        }
-    }
     int64_t dis = xp__scan(v, &l);
     if (out_of_order)
         *out_of_order = dis;
-    if (dis == 0 || l.m <= l.cap) {
-        if (dis != 0)
-            xp__merge_late(v, &l);
+    if (!l.nomem && (dis == 0 || l.m <= l.cap)) {
+        int bad = dis != 0 && xp__merge_late(v, &l) != 0; /* v unchanged when it fails */
         xp__late_free(&l);
+        if (bad)
+            return xp_err_set(e, XP_NOMEM, "out of memory sorting %lld records", (long long)n);
         return XP_OK;
     }
     xp__late_free(&l);

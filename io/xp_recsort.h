@@ -13,10 +13,9 @@
  * Sort v by ts, stably. Sets *out_of_order (may be NULL) to the number of
  * records earlier than the record before them in the input. A nearly sorted
  * v (at most 1/16 of the records below the largest time before them) is
- * sorted in place with 96 bytes of scratch per such record (room for n / 16
- * of them is asked for first); otherwise it needs 2 x 16 bytes per record
- * of scratch plus a second record array. Fails only with XP_NOMEM (v is
- * unchanged then). Records must have finite ts.
+ * sorted in place with 96 bytes of scratch per such record; otherwise it
+ * needs 2 x 16 bytes per record of scratch plus a second record array. Fails only with XP_NOMEM (v
+ * is unchanged then). Records must have finite ts.
  */
 xp_status xp_recs_sort_ts(xp_recvec *v, int64_t *out_of_order, xp_err *e);
 
