@@ -50,20 +50,19 @@ static xp_status xp__ports(MPI_Comm comm, const xp_actb *b, uint8_t *known, xp_e
  * rather than sorted again on every rank. */
 static xp_status xp__objects(MPI_Comm comm, xp_actb *b, const uint8_t *known, xp_err *e)
 {
-    xp_okey *uniq = NULL, *mine = NULL;
+    xp_okey *mine = NULL;
     void *all = NULL;
     int64_t nuniq = 0, nall = 0, nkeys = 0;
-    xp_status s = xp_agree(comm, xp_actb_objects_sorted(b, known, &uniq, &nuniq, &mine, e), e);
+    xp_status s = xp_agree(comm, xp_actb_objects_sorted(b, known, &mine, &nuniq, e), e);
     if (s == XP_OK)
         s = xp_allgather_items(comm, mine, nuniq, sizeof *mine, &all, &nall, "flows and generics",
                                "use more ranks", e);
     if (s == XP_OK && (nkeys = xp_okey_merge_unique(all, nall)) < 0)
         s = xp_err_set(e, XP_NOMEM, "out of memory merging %lld flows", (long long)nall);
     if (s == XP_OK)
-        s = xp_actb_objects_final(b, uniq, nuniq, all, nkeys, e);
+        s = xp_actb_objects_final(b, nuniq, all, nkeys, e);
     free(all);
     free(mine);
-    free(uniq);
     return xp_agree(comm, s, e);
 }
 

@@ -366,14 +366,23 @@ static void xp__objtab_free(xp__objtab *t)
     memset(t, 0, sizeof *t);
 }
 
+/* The slot of key k (whose xp__okey_hash is h): the one holding it, or the
+ * empty one where it would go. */
+static uint64_t xp__oslot_at(const xp__oslot *s, uint64_t mask, xp_okey k, uint64_t h)
+{
+    uint64_t j = h & mask;
+    while (s[j].id >= 0 && !(s[j].hi == k.hi && s[j].lo == k.lo))
+        j = (j + 1) & mask;
+    return j;
+}
+
 /* Temporary id of key k, whose xp__okey_hash is h, inserting it; -1 when
  * out of memory. */
 static int64_t xp__objtab_put(xp__objtab *t, xp_okey k, uint64_t h)
 {
-    uint64_t j = h & t->mask;
-    for (; t->slot[j].id >= 0; j = (j + 1) & t->mask)
-        if (t->slot[j].hi == k.hi && t->slot[j].lo == k.lo)
-            return t->slot[j].id;
+    uint64_t j = xp__oslot_at(t->slot, t->mask, k, h);
+    if (t->slot[j].id >= 0)
+        return t->slot[j].id;
     if ((uint64_t)(t->n + 1) * 5 > (t->mask + 1) * 3) { /* load 0.6 (see below) */
         if (xp__objtab_slots(t, (t->mask + 1) * 2) != 0)
             return -1;
@@ -476,28 +485,18 @@ xp_status xp_actb_objects_local(xp_actb *b, const uint8_t *known, xp_okey **uniq
     return XP_OK;
 }
 
-xp_status xp_actb_objects_sorted(xp_actb *b, const uint8_t *known, xp_okey **uniq, int64_t *nuniq,
-                                 xp_okey **sorted, xp_err *e)
+xp_status xp_actb_objects_sorted(xp_actb *b, const uint8_t *known, xp_okey **keys, int64_t *n,
+                                 xp_err *e)
 {
-    *sorted = NULL;
-    XP_CALL(xp_actb_objects_local(b, known, uniq, nuniq, e));
-    *sorted = xp_mem_malloc((size_t)(*nuniq ? *nuniq : 1) * sizeof **sorted);
-    if (*sorted == NULL)
-        return xp_err_set(e, XP_NOMEM, "out of memory sorting %lld flows", (long long)*nuniq);
-    if (*nuniq > 0) /* *uniq is NULL when there are no records */
-        memcpy(*sorted, *uniq, (size_t)*nuniq * sizeof **sorted);
-    xp_okey_sort_unique(*sorted, *nuniq); /* interned: no repeats to drop */
+    XP_CALL(xp_actb_objects_local(b, known, keys, n, e));
+    /* Sorted in place: the numbering looks keys up in the interning table
+     * (xp_actb_objects_final), not by temporary id. */
+    xp_okey_sort_unique(*keys, *n); /* interned: no repeats to drop */
+    if (*keys == NULL)              /* no records: an array all the same, for the gather */
+        *keys = malloc(sizeof **keys);
+    if (*keys == NULL)
+        return xp_err_set(e, XP_NOMEM, "out of memory sorting %lld flows", (long long)*n);
     return XP_OK;
-}
-
-/* Temporary id of key k (whose xp__okey_hash is h) in the interning table,
- * or -1 when it is not there. */
-static int64_t xp__oslot_find(const xp__oslot *s, uint64_t mask, xp_okey k, uint64_t h)
-{
-    for (uint64_t j = h & mask; s[j].id >= 0; j = (j + 1) & mask)
-        if (s[j].hi == k.hi && s[j].lo == k.lo)
-            return s[j].id;
-    return -1;
 }
 
 /*
@@ -514,17 +513,17 @@ static void xp__okey_number(const xp_actb *b, const xp_okey *keys, int64_t nkeys
     for (int64_t g = 0; g < nkeys; g++) {
         if (g + XP__AHEAD < nkeys)
             __builtin_prefetch(&s[xp__okey_hash(keys[g + XP__AHEAD]) & b->omask]);
-        int64_t id = xp__oslot_find(s, b->omask, keys[g], xp__okey_hash(keys[g]));
+        int64_t id = s[xp__oslot_at(s, b->omask, keys[g], xp__okey_hash(keys[g]))].id;
         if (id >= 0)
             gid[id] = (uint32_t)g;
     }
 }
 
-xp_status xp_actb_objects_final(xp_actb *b, const xp_okey *uniq, int64_t nuniq, const xp_okey *keys,
-                                int64_t nkeys, xp_err *e)
+xp_status xp_actb_objects_final(xp_actb *b, int64_t nlocal, const xp_okey *keys, int64_t nkeys,
+                                xp_err *e)
 {
     xp_activity *a = b->a;
-    uint32_t *gid = malloc((size_t)(nuniq ? nuniq : 1) * sizeof *gid);
+    uint32_t *gid = malloc((size_t)(nlocal ? nlocal : 1) * sizeof *gid);
     a->objs = xp_mem_malloc((size_t)(nkeys ? nkeys : 1) * sizeof *a->objs);
     if (gid == NULL || a->objs == NULL) {
         free(gid);
@@ -767,13 +766,12 @@ static xp_status xp__hosts(xp_actb *b, xp_err *e)
 
 static xp_status xp__objects(xp_actb *b, const uint8_t *known, xp_err *e)
 {
-    xp_okey *uniq = NULL, *keys = NULL;
-    int64_t nuniq = 0;
-    xp_status s = xp_actb_objects_sorted(b, known, &uniq, &nuniq, &keys, e);
+    xp_okey *keys = NULL;
+    int64_t n = 0;
+    xp_status s = xp_actb_objects_sorted(b, known, &keys, &n, e);
     if (s == XP_OK)
-        s = xp_actb_objects_final(b, uniq, nuniq, keys, nuniq, e);
+        s = xp_actb_objects_final(b, n, keys, n, e);
     free(keys);
-    free(uniq);
     return s;
 }
 

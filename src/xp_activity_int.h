@@ -66,17 +66,20 @@ void xp_activity_known(const int64_t *cnt, int64_t port_min_flows, uint8_t *know
 xp_status xp_actb_objects_local(xp_actb *b, const uint8_t *known, xp_okey **uniq, int64_t *nuniq,
                                 xp_err *e);
 int64_t xp_okey_sort_unique(xp_okey *v, int64_t n);
-/* objects_local, and *sorted (owned by the caller, also on failure) the
- * same *nuniq keys sorted, as objects_final wants them. */
-xp_status xp_actb_objects_sorted(xp_actb *b, const uint8_t *known, xp_okey **uniq, int64_t *nuniq,
-                                 xp_okey **sorted, xp_err *e);
+/* objects_local, its *n keys then sorted in place (*keys owned by the
+ * caller, also on failure; not NULL on success), as objects_final wants
+ * them. */
+xp_status xp_actb_objects_sorted(xp_actb *b, const uint8_t *known, xp_okey **keys, int64_t *n,
+                                 xp_err *e);
 /* The same for v made of sorted runs (the ranks' sorted keys, gathered):
  * merged, O(n log runs); -1 when out of memory. */
 int64_t xp_okey_merge_unique(xp_okey *v, int64_t n);
-/* Renumber rflow/rgen into keys[0..nkeys) (sorted, holding every uniq) and
- * fill a->objs, nobjs, nflows, ngenerics. */
-xp_status xp_actb_objects_final(xp_actb *b, const xp_okey *uniq, int64_t nuniq, const xp_okey *keys,
-                                int64_t nkeys, xp_err *e);
+/* Renumber rflow/rgen (nlocal temporary ids) into keys[0..nkeys) (sorted,
+ * holding every local key), looked up in the interning table that
+ * objects_local kept (then freed), and fill a->objs, nobjs, nflows,
+ * ngenerics. */
+xp_status xp_actb_objects_final(xp_actb *b, int64_t nlocal, const xp_okey *keys, int64_t nkeys,
+                                xp_err *e);
 
 /* The records' time range: *tmin = least ts, *tmax = greatest ts + dur
  * (+inf and -inf when n == 0). After xp_actb_hosts_local only. */
