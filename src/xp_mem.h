@@ -14,7 +14,7 @@
  *   block and costs the host's faults for all of it: 4.1-5.3 ms a 2 MiB
  *   page against 1.5-1.9 ms for 512 small pages, which come from memory
  *   the guest still holds (bench/touch_bench 64 6 3). There, advising made
- *   a million-record run 23-25 % (1 rank) and 30-37 % (2 ranks) slower
+ *   a million-record run 23-25 % (1 rank) and 30-38 % (2 ranks) slower
  *   (bench/README.md, "huge pages no longer advised by default").
  * The default leaves the choice to the kernel's THP policy ("always" gives
  * these aligned blocks huge pages anyway); XP_HUGEPAGES=1 asks for them
